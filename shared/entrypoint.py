@@ -1,0 +1,64 @@
+"""What every service process does first: logging, tracing, then its own work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.logging import configure_logging
+from shared.messaging.admin import ensure_topics, portal_topics
+from shared.messaging.consumer import EventConsumer
+from shared.messaging.dead_letters import LoggedDeadLetters
+from shared.messaging.rebuild import rebuild
+from shared.messaging.relay import OutboxRelay, idempotent_producer
+from shared.messaging.worker import build_worker_app, run_worker
+from shared.settings import ServiceSettings
+from shared.store.database import Database
+from shared.tracing import configure_tracing
+
+log = logging.getLogger(__name__)
+
+
+def start_process(settings: ServiceSettings, role: str) -> None:
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(f"{settings.service_name}-{role}", settings.trace_file)
+
+
+def serve_api(settings: ServiceSettings, app: FastAPI) -> None:
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # keep the JSON logging configured at start
+        access_log=False,  # the shared middleware logs each request once
+    )
+
+
+def serve_worker(
+    settings: ServiceSettings, db: Database, consumers: Sequence[EventConsumer]
+) -> None:
+    """Provisions the topics, then runs the consumers' agents and the outbox relay."""
+    ensure_topics(settings.kafka_bootstrap, portal_topics(), settings.topic_partitions)
+    relay = OutboxRelay(
+        db,
+        idempotent_producer(settings.kafka_bootstrap, **{"client.id": settings.service_name}),
+        batch_size=settings.relay_batch_size,
+    )
+    app = build_worker_app(settings, consumers, relay)
+    log.info(
+        "worker starting",
+        extra={"consumers": [c.name for c in consumers], "group": settings.resolved_group_id()},
+    )
+    run_worker(app, settings.log_level)
+
+
+def rebuild_read_models(settings: ServiceSettings, consumers: Sequence[EventConsumer]) -> None:
+    for consumer in consumers:
+        consumer.dead_letters = LoggedDeadLetters()
+        outcome = rebuild(consumer, settings.kafka_bootstrap)
+        log.info(
+            "rebuilt", extra={"consumer": consumer.name, "handled": outcome.handled}
+        )

@@ -1,0 +1,33 @@
+"""Events the notification service publishes on `notification.events`.
+
+Contact details (addresses, phone numbers) never travel on a topic: only the opaque
+recipient id and the channel.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from shared.events import topics
+from shared.events.registry import EventData, published
+
+Channel = Literal["inbox", "email", "sms"]
+
+
+@published(topics.NOTIFICATION)
+class NotificationSent(EventData):
+    notification_id: str
+    recipient_id: str
+    channel: Channel
+    template: str
+    cause_event_id: str
+
+
+@published(topics.NOTIFICATION)
+class NotificationFailed(EventData):
+    notification_id: str
+    recipient_id: str
+    channel: Channel
+    template: str
+    cause_event_id: str
+    reason: str
