@@ -1,0 +1,1 @@
+"""The portal's five services. Each imports `shared` and itself, never a sibling."""

@@ -1,0 +1,2 @@
+"""The catalogue of administrative procedures: what can be applied for, by whom, where,
+for what fee and with which documents. Publishes `catalog.events`."""
