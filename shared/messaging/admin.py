@@ -51,3 +51,10 @@ def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
     except KafkaException:
         return False
     return True
+
+
+if __name__ == "__main__":
+    from shared.settings import ServiceSettings
+
+    settings = ServiceSettings()
+    ensure_topics(settings.kafka_bootstrap, portal_topics(), settings.topic_partitions)
