@@ -16,7 +16,9 @@ from shared.events.registry import EventData, published
 ApplicantKind = Literal["citizen", "business"]
 
 
-@published(topics.DOSSIER)
+# v2 added processing_days (default 0 when read from v1): the dossier is bound to the
+# terms of the catalogue version in force at submission, deadline included.
+@published(topics.DOSSIER, version=2)
 class DossierSubmitted(EventData):
     dossier_id: str
     dossier_code: str
@@ -30,6 +32,7 @@ class DossierSubmitted(EventData):
     form: dict[str, Any] = {}
     documents: tuple[str, ...] = ()
     submitted_at: datetime
+    processing_days: int = Field(ge=0, default=0, description="working days")
 
 
 @published(topics.DOSSIER)

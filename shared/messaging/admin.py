@@ -17,7 +17,8 @@ HISTORY_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy
 
 
 def portal_topics() -> list[str]:
-    return [*topics.HISTORY_TOPICS, *(topics.dead_letter_topic(s) for s in topics.SERVICES)]
+    names = [*topics.HISTORY_TOPICS, *(topics.dead_letter_topic(s) for s in topics.SERVICES)]
+    return [topics.physical(name) for name in names]
 
 
 def ensure_topics(

@@ -7,6 +7,7 @@ import logging
 
 from confluent_kafka import Producer
 
+from shared.events.topics import physical
 from shared.messaging.consumer import Message
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ ORIGIN_OFFSET = "dead-letter.offset"
 
 class KafkaDeadLetters:
     def __init__(self, bootstrap: str, topic: str, consumer: str) -> None:
-        self.topic = topic
+        self.topic = physical(topic)
         self.consumer = consumer
         self._producer = Producer(
             {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all"}

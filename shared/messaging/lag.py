@@ -7,12 +7,14 @@ from collections.abc import Sequence
 
 from confluent_kafka import Consumer, TopicPartition
 
+from shared.events.topics import physical
+
 
 class LagProbe:
     """Keeps one idle client to ask the broker for committed and end offsets."""
 
     def __init__(self, bootstrap: str, group_id: str, topics: Sequence[str]) -> None:
-        self.topics = tuple(topics)
+        self.topics = tuple(map(physical, topics))
         self._lock = threading.Lock()
         self._client = Consumer(
             {"bootstrap.servers": bootstrap, "group.id": group_id, "enable.auto.commit": False}

@@ -17,6 +17,7 @@ from opentelemetry import trace
 from sqlalchemy import func, select, update
 
 from shared.events.envelope import CONTENT_TYPE, utcnow
+from shared.events.topics import physical
 from shared.store.database import Database
 from shared.store.schema import outbox
 from shared.tracing import context_from_traceparent, current_traceparent
@@ -82,7 +83,7 @@ class OutboxRelay:
 
         batch = _Batch()
         for position, topic, key, payload, traceparent in rows:
-            self._produce(batch, position, topic, key, payload, traceparent)
+            self._produce(batch, position, physical(topic), key, payload, traceparent)
         # One flush per batch: waiting on each message would cut throughput a hundredfold.
         unconfirmed = self.producer.flush(self.flush_timeout)
         if unconfirmed:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from shared.events.topics import physical
 from shared.messaging.consumer import Message
 
 
@@ -26,7 +27,7 @@ def replay(bootstrap: str, topics: Sequence[str], timeout: float = 10.0) -> Iter
         ends: dict[tuple[str, int], int] = {}
         assignment = []
         metadata = consumer.list_topics(timeout=timeout)
-        for topic in topics:
+        for topic in map(physical, topics):
             for partition in metadata.topics[topic].partitions:
                 low, high = consumer.get_watermark_offsets(
                     TopicPartition(topic, partition), timeout=timeout

@@ -16,6 +16,7 @@ from typing import Any
 import faust
 from faust.types import EventT
 
+from shared.events.topics import physical
 from shared.messaging.consumer import EventConsumer, Message
 from shared.messaging.relay import OutboxRelay
 from shared.settings import ServiceSettings
@@ -64,7 +65,8 @@ def build_worker_app(
 
 
 def _add_agent(app: faust.App, consumer: EventConsumer, settings: ServiceSettings) -> None:
-    topic = app.topic(*consumer.topics, key_serializer="raw", value_serializer="raw")
+    topic = app.topic(
+        *(physical(t) for t in consumer.topics), key_serializer="raw", value_serializer="raw")
 
     async def consume(stream: faust.StreamT) -> None:
         async for events in stream.take_events(
