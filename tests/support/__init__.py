@@ -1,5 +1,5 @@
 """Helpers shared by every test tier: real brokers, databases and processes."""
 
-from tests.support.processes import PythonProcess, wait_for, wait_for_http
+from tests.support.processes import PythonProcess, free_ports, wait_for, wait_for_http
 
-__all__ = ["PythonProcess", "wait_for", "wait_for_http"]
+__all__ = ["PythonProcess", "free_ports", "wait_for", "wait_for_http"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -24,7 +26,7 @@ LOG_TAIL_LINES = 40
 
 
 def wait_for(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     timeout: float,
     interval: float = 0.05,
     what: str = "condition",
@@ -68,11 +70,15 @@ def wait_for_http(
     interval: float = 0.05,
     what: str | None = None,
     on_timeout: Callable[[], str] | None = None,
+    give_up: Callable[[], str | None] | None = None,
 ) -> httpx.Response:
-    """Wait until a GET of ``url`` answers with a 2xx status; return the response."""
+    """Wait until a GET of ``url`` answers with a 2xx status; return the response.
+
+    Proxy settings from the environment are ignored: the services are local.
+    """
 
     def answered() -> httpx.Response | None:
-        response = httpx.get(url, timeout=max(interval, 1.0))
+        response = httpx.get(url, timeout=1.0, trust_env=False)
         return response if response.is_success else None
 
     return wait_for(
@@ -82,7 +88,21 @@ def wait_for_http(
         what=what or f"HTTP 2xx from {url}",
         ignore=(httpx.TransportError,),
         on_timeout=on_timeout,
+        give_up=give_up,
     )
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct ports on 127.0.0.1 that the OS reports free right now."""
+    with ExitStack() as stack:
+        sockets = []
+        for _ in range(count):
+            sock = stack.enter_context(
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            )
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
 
 
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
@@ -186,10 +206,8 @@ class PythonProcess:
     def _signal_group(self, signum: int) -> None:
         if self.popen.returncode is not None:
             return  # reaped: the group id may belong to someone else now
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signum)
-        except ProcessLookupError:
-            pass
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM the process group, SIGKILL it after ``timeout``; the exit code."""
@@ -202,7 +220,9 @@ class PythonProcess:
                     what=f"{self.module} to exit on SIGTERM",
                 )
             except AssertionError:
-                log.warning("%s ignored SIGTERM for %g s; killing", self.module, timeout)
+                log.warning(
+                    "%s ignored SIGTERM for %g s; killing", self.module, timeout
+                )
         # Also ends any worker still in the group after the leader exited.
         self._signal_group(signal.SIGKILL)
         return self._finish()
@@ -222,7 +242,7 @@ class PythonProcess:
 
     def wait_for(
         self,
-        predicate: Callable[[], T],
+        predicate: Callable[[], T | None],
         timeout: float,
         interval: float = 0.05,
         what: str = "condition",
