@@ -6,6 +6,7 @@ recipient id and the channel.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from shared.events import topics
@@ -31,3 +32,13 @@ class NotificationFailed(EventData):
     template: str
     cause_event_id: str
     reason: str
+
+
+@published(topics.NOTIFICATION)
+class NotificationRead(EventData):
+    """The recipient opened an inbox message. Kept as an event so the inbox's read
+    marks survive a rebuild of the read model."""
+
+    notification_id: str
+    recipient_id: str
+    read_at: datetime
