@@ -12,7 +12,8 @@ from shared.logging import configure_logging
 from shared.messaging.admin import ensure_topics, portal_topics
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import LoggedDeadLetters
-from shared.messaging.rebuild import rebuild
+from shared.events.topics import history_topic
+from shared.messaging.rebuild import rebuild, rebuild_from_store
 from shared.messaging.relay import OutboxRelay, idempotent_producer
 from shared.messaging.worker import build_worker_app, run_worker
 from shared.settings import ServiceSettings
@@ -56,9 +57,13 @@ def serve_worker(
 
 
 def rebuild_read_models(settings: ServiceSettings, consumers: Sequence[EventConsumer]) -> None:
+    """Rebuilds each consumer's read model: from the service's own store when it reads
+    only the service's own topic, else from the topics' beginning."""
+    own_topic = (history_topic(settings.service_name),)
     for consumer in consumers:
         consumer.dead_letters = LoggedDeadLetters()
-        outcome = rebuild(consumer, settings.kafka_bootstrap)
-        log.info(
-            "rebuilt", extra={"consumer": consumer.name, "handled": outcome.handled}
-        )
+        if consumer.topics == own_topic:
+            outcome = rebuild_from_store(consumer)
+        else:
+            outcome = rebuild(consumer, settings.kafka_bootstrap)
+        log.info("rebuilt", extra={"consumer": consumer.name, "handled": outcome.handled})

@@ -13,7 +13,7 @@ VAR_DIR = REPO_ROOT / "var"
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     service_name: str = "service"
     host: str = "127.0.0.1"

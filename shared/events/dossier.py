@@ -29,7 +29,7 @@ class DossierSubmitted(EventData):
     applicant_id: str
     applicant_kind: ApplicantKind
     fee: int = Field(ge=0)
-    form: dict[str, Any] = {}
+    form: dict[str, Any] = Field(default_factory=dict)
     documents: tuple[str, ...] = ()
     submitted_at: datetime
     processing_days: int = Field(ge=0, default=0, description="working days")

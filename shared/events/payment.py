@@ -38,6 +38,9 @@ class PaymentFailed(EventData):
     dossier_id: str
     payer_id: str
     reason: str
+    # Which gateway attempt failed, for reconciliation; absent from the first events.
+    gateway: str = ""
+    gateway_transaction_id: str = ""
 
 
 @published(topics.PAYMENT)

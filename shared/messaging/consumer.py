@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from opentelemetry import trace
 from pydantic import ValidationError
 from sqlalchemy import MetaData, delete, insert, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -113,11 +113,7 @@ class EventConsumer:
         if envelope.type not in self.handlers:
             outcome.ignored += 1
             return
-        if session.scalar(
-            select(inbox.c.event_id).where(
-                inbox.c.consumer == self.name, inbox.c.event_id == envelope.id
-            )
-        ):
+        if self._already_handled(session, envelope.id):
             outcome.duplicates += 1
             log.info(
                 "duplicate event skipped",
@@ -156,17 +152,33 @@ class EventConsumer:
                         )
                 except OperationalError:
                     raise
-                except Exception as error:  # noqa: BLE001 - every other failure is poison
+                except Exception as error:  # noqa: BLE001 - decided below
+                    if isinstance(error, IntegrityError) and self._already_handled(
+                        session, envelope.id
+                    ):
+                        # Another worker handled it first (say, during a rebalance).
+                        outcome.duplicates += 1
+                        return
                     span.record_exception(error)
                     log.warning(
                         "event handler failed; dead-lettering",
                         extra={"event_id": envelope.id, "event_type": envelope.type},
                         exc_info=not isinstance(error, DBAPIError | ValueError),
                     )
-                    raise _Poison(f"handler failed: {type(error).__name__}: {error}") from None
+                    raise _Poison(
+                        f"handler failed: {type(error).__name__}: {error}"
+                    ) from None
         finally:
             correlation_id.reset(token)
         outcome.handled += 1
+
+    def _already_handled(self, session: Session, event_id: str) -> bool:
+        found = session.scalar(
+            select(inbox.c.event_id).where(
+                inbox.c.consumer == self.name, inbox.c.event_id == event_id
+            )
+        )
+        return found is not None
 
     def _decode(self, message: Message) -> tuple[Envelope, EventData]:
         if not message.value:
