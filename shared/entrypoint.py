@@ -15,7 +15,6 @@ from shared.messaging.dead_letters import LoggedDeadLetters
 from shared.events.topics import history_topic
 from shared.messaging.rebuild import rebuild, rebuild_from_store
 from shared.messaging.relay import OutboxRelay, idempotent_producer
-from shared.messaging.worker import build_worker_app, run_worker
 from shared.settings import ServiceSettings
 from shared.store.database import Database
 from shared.tracing import configure_tracing
@@ -42,6 +41,9 @@ def serve_worker(
     settings: ServiceSettings, db: Database, consumers: Sequence[EventConsumer]
 ) -> None:
     """Provisions the topics, then runs the consumers' agents and the outbox relay."""
+    # faust is imported here, not at module level: API processes start seconds faster.
+    from shared.messaging.worker import build_worker_app, run_worker
+
     ensure_topics(settings.kafka_bootstrap, portal_topics(), settings.topic_partitions)
     relay = OutboxRelay(
         db,
