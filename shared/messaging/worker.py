@@ -19,7 +19,7 @@ from faust.types import EventT
 from shared.events.topics import physical
 from shared.messaging.consumer import EventConsumer, Message
 from shared.messaging.relay import OutboxRelay
-from shared.settings import ServiceSettings
+from shared.settings import VAR_DIR, ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def build_worker_app(
         settings.resolved_group_id(),
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
+        # faust keeps a data folder per app even with in-memory tables.
+        datadir=str(VAR_DIR / "faust"),
         autodiscover=False,
         web_enabled=False,
         topic_disable_leader=True,
