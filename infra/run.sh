@@ -7,8 +7,13 @@ cd "$(dirname "$0")/.."
 mkdir -p var
 py=.venv/bin/python
 
-infra/kafka/start.sh
-trap 'infra/kafka/stop.sh' EXIT
+kafka_pidfile="${KAFKA_DATA_DIR:-infra/kafka/data}/kafka.pid"
+if [ -f "$kafka_pidfile" ] && kill -0 "$(cat "$kafka_pidfile")" 2>/dev/null; then
+  echo "using the Kafka already running (pid $(cat "$kafka_pidfile")); it is left running"
+else
+  infra/kafka/start.sh
+  trap 'infra/kafka/stop.sh' EXIT
+fi
 
 # The gateway's signing secret for local runs only; production sets its own.
 export PAYMENT_GATEWAY_SECRET="${PAYMENT_GATEWAY_SECRET:-$($py -c 'import secrets; print(secrets.token_hex(32))')}"

@@ -42,7 +42,7 @@ def serve_worker(
 ) -> None:
     """Provisions the topics, then runs the consumers' agents and the outbox relay."""
     # faust is imported here, not at module level: API processes start seconds faster.
-    from shared.messaging.worker import build_worker_app, run_worker
+    from shared.messaging.worker import build_worker_app, run_relay_only, run_worker
 
     ensure_topics(settings.kafka_bootstrap, portal_topics(), settings.topic_partitions)
     relay = OutboxRelay(
@@ -50,6 +50,9 @@ def serve_worker(
         idempotent_producer(settings.kafka_bootstrap, **{"client.id": settings.service_name}),
         batch_size=settings.relay_batch_size,
     )
+    if not consumers:
+        run_relay_only(relay, settings)
+        return
     app = build_worker_app(settings, consumers, relay)
     log.info(
         "worker starting",

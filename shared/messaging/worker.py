@@ -9,7 +9,9 @@ much further. Events are acknowledged only after their batch has committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,6 +105,26 @@ def _add_relay(app: faust.App, relay: OutboxRelay, settings: ServiceSettings) ->
                 await asyncio.sleep(settings.relay_idle_seconds)
 
     app.task(run_relay)
+
+
+def run_relay_only(relay: OutboxRelay, settings: ServiceSettings) -> None:
+    """For a service that consumes nothing: faust refuses an app with no topics, so
+    the relay runs alone until SIGTERM or SIGINT."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        log.info("outbox relay started")
+        while not stop.is_set():
+            published = await asyncio.to_thread(relay.publish_batch)
+            if published < relay.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), settings.relay_idle_seconds)
+        log.info("outbox relay stopped")
+
+    asyncio.run(main())
 
 
 def run_worker(app: faust.App, loglevel: str = "INFO") -> None:
