@@ -24,7 +24,9 @@ KEY_DIR = VAR_DIR / "dev-keys"
 ISSUER = "portal-dev-issuer"
 AUDIENCE = "portal"
 
-cli = typer.Typer(help="Development token issuer (never for production).", no_args_is_help=True)
+cli = typer.Typer(
+    help="Development token issuer (never for production).", no_args_is_help=True
+)
 
 
 def ensure_keys(key_dir: Path = KEY_DIR) -> tuple[Path, Path]:
@@ -71,13 +73,17 @@ def issue(
     }
     optional = {"pid": personal_id, "agency": agency, "name": name}
     claims.update({k: v for k, v in optional.items() if v})
-    return jwt.encode(claims, private_path.read_bytes(), algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(
+        claims, private_path.read_bytes(), algorithm="RS256", headers={"kid": kid}
+    )
 
 
 @cli.command()
 def token(
     kind: Annotated[str, typer.Option(help="citizen, business or officer")] = "citizen",
-    sub: Annotated[str, typer.Option(help="opaque subject id; random if not given")] = "",
+    sub: Annotated[
+        str, typer.Option(help="opaque subject id; random if not given")
+    ] = "",
     pid: Annotated[str, typer.Option(help="personal id number or tax code")] = "",
     agency: Annotated[str, typer.Option(help="agency code, for officers")] = "",
     role: Annotated[list[str], typer.Option(help="a role; repeat for several")] = [],  # noqa: B006
@@ -87,7 +93,12 @@ def token(
     """Print a signed bearer token."""
     subject = sub or str(uuid.uuid4())
     signed = issue(
-        subject, kind, pid or None, agency or None, tuple(role), name or None,
+        subject,
+        kind,
+        pid or None,
+        agency or None,
+        tuple(role),
+        name or None,
         timedelta(hours=hours),
     )
     typer.echo(signed)

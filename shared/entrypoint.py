@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import uvicorn
 from fastapi import FastAPI
 
+from shared.events.topics import history_topic
 from shared.logging import configure_logging
 from shared.messaging.admin import ensure_topics, portal_topics
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.dead_letters import LoggedDeadLetters
-from shared.events.topics import history_topic
 from shared.messaging.rebuild import rebuild, rebuild_from_store
 from shared.messaging.relay import OutboxRelay, idempotent_producer
 from shared.settings import ServiceSettings
@@ -47,7 +47,9 @@ def serve_worker(
     ensure_topics(settings.kafka_bootstrap, portal_topics(), settings.topic_partitions)
     relay = OutboxRelay(
         db,
-        idempotent_producer(settings.kafka_bootstrap, **{"client.id": settings.service_name}),
+        idempotent_producer(
+            settings.kafka_bootstrap, **{"client.id": settings.service_name}
+        ),
         batch_size=settings.relay_batch_size,
     )
     if not consumers:
@@ -56,12 +58,17 @@ def serve_worker(
     app = build_worker_app(settings, consumers, relay)
     log.info(
         "worker starting",
-        extra={"consumers": [c.name for c in consumers], "group": settings.resolved_group_id()},
+        extra={
+            "consumers": [c.name for c in consumers],
+            "group": settings.resolved_group_id(),
+        },
     )
     run_worker(app, settings.log_level)
 
 
-def rebuild_read_models(settings: ServiceSettings, consumers: Sequence[EventConsumer]) -> None:
+def rebuild_read_models(
+    settings: ServiceSettings, consumers: Sequence[EventConsumer]
+) -> None:
     """Rebuilds each consumer's read model: from the service's own store when it reads
     only the service's own topic, else from the topics' beginning."""
     own_topic = (history_topic(settings.service_name),)
@@ -71,4 +78,6 @@ def rebuild_read_models(settings: ServiceSettings, consumers: Sequence[EventCons
             outcome = rebuild_from_store(consumer)
         else:
             outcome = rebuild(consumer, settings.kafka_bootstrap)
-        log.info("rebuilt", extra={"consumer": consumer.name, "handled": outcome.handled})
+        log.info(
+            "rebuilt", extra={"consumer": consumer.name, "handled": outcome.handled}
+        )

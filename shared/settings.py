@@ -13,20 +13,30 @@ VAR_DIR = REPO_ROOT / "var"
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, populate_by_name=True
+    )
 
     service_name: str = "service"
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = ""
-    kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP"
+    )
     topic_partitions: int = Field(default=3, validation_alias="KAFKA_TOPIC_PARTITIONS")
     # Consumer group and faust app id; tests give each run its own.
     group_id: str = ""
     # JWKS to verify bearer tokens against: a file path or an http(s) URL.
-    jwks: str = Field(default=str(VAR_DIR / "dev-keys" / "jwks.json"), validation_alias="PORTAL_JWKS")
-    token_issuer: str = Field(default="portal-dev-issuer", validation_alias="PORTAL_TOKEN_ISSUER")
-    token_audience: str = Field(default="portal", validation_alias="PORTAL_TOKEN_AUDIENCE")
+    jwks: str = Field(
+        default=str(VAR_DIR / "dev-keys" / "jwks.json"), validation_alias="PORTAL_JWKS"
+    )
+    token_issuer: str = Field(
+        default="portal-dev-issuer", validation_alias="PORTAL_TOKEN_ISSUER"
+    )
+    token_audience: str = Field(
+        default="portal", validation_alias="PORTAL_TOKEN_AUDIENCE"
+    )
     log_level: str = Field(default="INFO", validation_alias="PORTAL_LOG_LEVEL")
     # Spans are written as JSON lines to this file when set (tests and local runs).
     trace_file: str = Field(default="", validation_alias="PORTAL_TRACE_FILE")

@@ -38,7 +38,9 @@ def configure_tracing(service: str, trace_file: str = "") -> None:
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if trace_file:
         # Simple (synchronous) export, so a span is on disk when its work is done.
-        provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(trace_file)))
+        provider.add_span_processor(
+            SimpleSpanProcessor(JsonLinesSpanExporter(trace_file))
+        )
     trace.set_tracer_provider(provider)
 
 
@@ -63,7 +65,9 @@ def headers_with_trace(
     return out
 
 
-def traceparent_from_headers(headers: Iterable[tuple[str, bytes]] | Mapping | None) -> str | None:
+def traceparent_from_headers(
+    headers: Iterable[tuple[str, bytes]] | Mapping | None,
+) -> str | None:
     if not headers:
         return None
     items = headers.items() if isinstance(headers, Mapping) else headers

@@ -32,7 +32,10 @@ SUMMARY = [
 @router.get("")
 def list_procedures(
     ctx: Ctx,
-    q: Annotated[str | None, Query(max_length=200, description="words, with or without diacritics")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="words, with or without diacritics"),
+    ] = None,
     audience: Literal["citizen", "business"] | None = None,
     sector: Annotated[str | None, Query(max_length=100)] = None,
     agency: Annotated[str | None, Query(max_length=60)] = None,
@@ -43,7 +46,9 @@ def list_procedures(
     query = select(*SUMMARY)
     if q:
         for word in fold(q).split():
-            query = query.where(procedures.c.search_text.contains(word, autoescape=True))
+            query = query.where(
+                procedures.c.search_text.contains(word, autoescape=True)
+            )
     if audience:
         query = query.where(procedures.c.audience == audience)
     if sector:
@@ -64,7 +69,9 @@ def list_procedures(
 @router.get("/{code}")
 def get_procedure(ctx: Ctx, code: str) -> dict[str, Any]:
     with ctx.db.transaction() as session:
-        state = session.scalar(select(procedures.c.state).where(procedures.c.code == code))
+        state = session.scalar(
+            select(procedures.c.state).where(procedures.c.code == code)
+        )
     if state is None:
         raise NotFound(f"no procedure {code} in the catalogue")
     return state  # type: ignore[no-any-return]

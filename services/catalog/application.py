@@ -26,9 +26,15 @@ def _load(session: Session, code: str) -> Procedure:
     return Procedure.replay(code, [registry.parse(e.type, e.data) for e in history])
 
 
-def _append_and_project(session: Session, procedure: Procedure, events: list[Any]) -> list[Envelope]:
+def _append_and_project(
+    session: Session, procedure: Procedure, events: list[Any]
+) -> list[Envelope]:
     envelopes = store.append(
-        session, stream_id(procedure.code), procedure.version, events, Causation.current()
+        session,
+        stream_id(procedure.code),
+        procedure.version,
+        events,
+        Causation.current(),
     )
     # The catalogue's own read model is updated in the same transaction, so a
     # procedure is searchable as soon as the command returns.
@@ -55,5 +61,7 @@ def seed(db: Database, data_file: Path, effective_from: date | None = None) -> i
     changed = 0
     for entry in entries:
         changed += bool(publish_or_revise(db, entry, effective_from or date.today()))
-    log.info("catalogue seeded", extra={"procedures": len(entries), "published": changed})
+    log.info(
+        "catalogue seeded", extra={"procedures": len(entries), "published": changed}
+    )
     return changed

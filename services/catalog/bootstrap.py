@@ -17,7 +17,9 @@ from shared.store import Database
 
 def build_context(settings: CatalogSettings) -> ServiceContext:
     db = Database(settings.resolved_database_url(), read_model)
-    verifier = TokenVerifier(settings.jwks, settings.token_issuer, settings.token_audience)
+    verifier = TokenVerifier(
+        settings.jwks, settings.token_issuer, settings.token_audience
+    )
     return ServiceContext(settings, db, verifier)
 
 
@@ -26,12 +28,19 @@ def build_app(settings: CatalogSettings) -> FastAPI:
         ctx.db.create_all()
         application.seed(ctx.db, settings.seed_file)
 
-    return create_api(build_context(settings), "Catalogue of procedures", [api.router], start)
+    return create_api(
+        build_context(settings), "Catalogue of procedures", [api.router], start
+    )
 
 
 def projection(db: Database) -> EventConsumer:
     """The catalogue's own read model, as a consumer of its own topic: used to rebuild
     it from history (live, it is updated in the command's transaction)."""
     return EventConsumer(
-        "catalog-procedures", [topics.CATALOG], HANDLERS, db, LoggedDeadLetters(), read_model
+        "catalog-procedures",
+        [topics.CATALOG],
+        HANDLERS,
+        db,
+        LoggedDeadLetters(),
+        read_model,
     )

@@ -50,21 +50,31 @@ class Procedure:
     def revise(self, fields: dict[str, Any], effective_from: date) -> list[EventData]:
         if self.state is None or self.withdrawn:
             raise Conflict(f"procedure {self.code} is not in force")
-        revised = _state(ProcedureRevised, self.code, self.version + 1, fields, effective_from)
-        if revised.model_dump(exclude={"version", "effective_from"}) == self.state.model_dump(
+        revised = _state(
+            ProcedureRevised, self.code, self.version + 1, fields, effective_from
+        )
+        if revised.model_dump(
             exclude={"version", "effective_from"}
-        ):
+        ) == self.state.model_dump(exclude={"version", "effective_from"}):
             return []
         return [revised]
 
 
 def _state(
-    event: type[ProcedureState], code: str, version: int, fields: dict[str, Any],
+    event: type[ProcedureState],
+    code: str,
+    version: int,
+    fields: dict[str, Any],
     effective_from: date,
 ) -> ProcedureState:
     try:
         return event.model_validate(
-            {**fields, "code": code, "version": version, "effective_from": effective_from}
+            {
+                **fields,
+                "code": code,
+                "version": version,
+                "effective_from": effective_from,
+            }
         )
     except ValueError as error:
         raise Invalid(f"procedure {code}: {error}") from None

@@ -3,7 +3,17 @@ with a diacritic-free search text so "dang ky khai sinh" finds "Đăng ký khai 
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table, Text, delete
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,6 +26,8 @@ from shared.events.catalog import (
     ProcedureWithdrawn,
 )
 from shared.events.envelope import Envelope
+from shared.events.registry import EventData
+from shared.messaging.consumer import Handler
 
 read_model = MetaData()
 
@@ -63,11 +75,21 @@ def _upsert(session: Session, state: ProcedureState, _envelope: Envelope) -> Non
         "fee": state.fee,
         "effective_from": state.effective_from,
         "search_text": fold(
-            " ".join((state.code, state.name_vi, state.name_en, state.sector_vi, state.agency_vi))
+            " ".join(
+                (
+                    state.code,
+                    state.name_vi,
+                    state.name_en,
+                    state.sector_vi,
+                    state.agency_vi,
+                )
+            )
         ),
         "state": state.model_dump(mode="json"),
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = (
+        pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    )
     statement = insert(procedures).values(row)
     session.execute(
         statement.on_conflict_do_update(
@@ -82,7 +104,7 @@ def _withdraw(session: Session, event: ProcedureWithdrawn, _envelope: Envelope) 
     session.execute(delete(procedures).where(procedures.c.code == event.code))
 
 
-HANDLERS = {
+HANDLERS: dict[type[EventData], Handler] = {
     ProcedurePublished: _upsert,
     ProcedureRevised: _upsert,
     ProcedureWithdrawn: _withdraw,

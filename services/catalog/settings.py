@@ -8,7 +8,9 @@ DATA_FILE = Path(__file__).parent / "data" / "procedures.json"
 
 
 class CatalogSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="CATALOG_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CATALOG_", extra="ignore", frozen=True
+    )
 
     service_name: str = "catalog"
     port: int = 8001

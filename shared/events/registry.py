@@ -7,6 +7,7 @@ consumer never acts on a payload its model refuses.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ class EventData(BaseModel):
 @dataclass(frozen=True)
 class EventSpec:
     type: str
-    model: type[EventData]
+    model: builtins.type[EventData]
     version: int
     topic: str
 

@@ -15,7 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
@@ -84,13 +89,17 @@ class _StoreCollector:
     def collect(self) -> Any:
         with self.ctx.db.transaction() as session:
             backlog = session.scalar(
-                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+                select(func.count())
+                .select_from(outbox)
+                .where(outbox.c.sent_at.is_(None))
             )
             handled = session.execute(
                 select(inbox.c.consumer, func.count()).group_by(inbox.c.consumer)
             ).all()
         yield GaugeMetricFamily(
-            "portal_outbox_backlog", "Outbox rows not yet confirmed by the broker", backlog or 0
+            "portal_outbox_backlog",
+            "Outbox rows not yet confirmed by the broker",
+            backlog or 0,
         )
         family = GaugeMetricFamily(
             "portal_events_handled", "Events handled, by consumer", labels=["consumer"]
@@ -103,7 +112,9 @@ class _StoreCollector:
                 lag = self.ctx.lag_probe().lag()
             except Exception:  # noqa: BLE001 - a metric must not fail the scrape
                 lag = -1
-            yield GaugeMetricFamily("portal_consumer_lag", "Messages not yet consumed", lag)
+            yield GaugeMetricFamily(
+                "portal_consumer_lag", "Messages not yet consumed", lag
+            )
 
 
 def _readiness(ctx: ServiceContext) -> tuple[bool, dict[str, Any]]:
@@ -168,7 +179,9 @@ def create_api(
         finally:
             correlation_id.reset(token)
         route = request.scope.get("route")
-        requests.labels(request.method, getattr(route, "path", "unmatched"), response.status_code).inc()
+        requests.labels(
+            request.method, getattr(route, "path", "unmatched"), response.status_code
+        ).inc()
         response.headers[CORRELATION_HEADER] = cid
         log.info(
             "request",

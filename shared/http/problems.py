@@ -11,7 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
 from shared.store.eventstore import ConcurrencyConflict
 
 log = logging.getLogger(__name__)
@@ -28,13 +35,17 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 
-def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str | None = None, **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -44,7 +55,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(status, error.title, error.detail, **error.extensions)
 
     @app.exception_handler(ConcurrencyConflict)
-    async def concurrency_conflict(_request: Request, error: ConcurrencyConflict) -> JSONResponse:
+    async def concurrency_conflict(
+        _request: Request, error: ConcurrencyConflict
+    ) -> JSONResponse:
         return problem(
             409,
             "Hồ sơ vừa được cập nhật bởi yêu cầu khác / Changed by another request",
@@ -52,13 +65,21 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(
+        _request: Request, error: RequestValidationError
+    ) -> JSONResponse:
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
             for e in error.errors()
         ]
         return problem(
-            422, "Dữ liệu không hợp lệ / Invalid data", "The request does not match its schema.",
+            422,
+            "Dữ liệu không hợp lệ / Invalid data",
+            "The request does not match its schema.",
             errors=errors,
         )
 
@@ -69,4 +90,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(500, "Lỗi hệ thống / Internal error", "The error has been logged.")
+        return problem(
+            500, "Lỗi hệ thống / Internal error", "The error has been logged."
+        )

@@ -13,11 +13,18 @@ from shared.events import topics
 log = logging.getLogger(__name__)
 
 # The history topics are the system of record for analysts: nothing is ever deleted.
-HISTORY_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+HISTORY_CONFIG = {
+    "retention.ms": "-1",
+    "retention.bytes": "-1",
+    "cleanup.policy": "delete",
+}
 
 
 def portal_topics() -> list[str]:
-    names = [*topics.HISTORY_TOPICS, *(topics.dead_letter_topic(s) for s in topics.SERVICES)]
+    names = [
+        *topics.HISTORY_TOPICS,
+        *(topics.dead_letter_topic(s) for s in topics.SERVICES),
+    ]
     return [topics.physical(name) for name in names]
 
 
@@ -28,7 +35,9 @@ def ensure_topics(
     admin = AdminClient({"bootstrap.servers": bootstrap})
     existing = set(admin.list_topics(timeout=timeout).topics)
     wanted = [
-        NewTopic(name, num_partitions=partitions, replication_factor=1, config=HISTORY_CONFIG)
+        NewTopic(
+            name, num_partitions=partitions, replication_factor=1, config=HISTORY_CONFIG
+        )
         for name in names
         if name not in existing
     ]

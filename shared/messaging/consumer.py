@@ -80,7 +80,8 @@ class EventConsumer:
         self.dead_letters = dead_letters
         self.registry = events_registry
         self.handlers: dict[str, Handler] = {
-            events_registry.for_model(model).type: handler for model, handler in handlers.items()
+            events_registry.for_model(model).type: handler
+            for model, handler in handlers.items()
         }
 
     @retry(
@@ -108,7 +109,9 @@ class EventConsumer:
                 self.dead_letters.flush()
         return outcome
 
-    def _handle_one(self, session: Session, message: Message, outcome: BatchOutcome) -> None:
+    def _handle_one(
+        self, session: Session, message: Message, outcome: BatchOutcome
+    ) -> None:
         envelope, data = self._decode(message)
         if envelope.type not in self.handlers:
             outcome.ignored += 1
@@ -146,13 +149,15 @@ class EventConsumer:
                                 topic=message.topic,
                                 partition=message.partition,
                                 offset=message.offset,
-                                trace_id=format(span.get_span_context().trace_id, "032x"),
+                                trace_id=format(
+                                    span.get_span_context().trace_id, "032x"
+                                ),
                                 handled_at=utcnow(),
                             )
                         )
                 except OperationalError:
                     raise
-                except Exception as error:  # noqa: BLE001 - decided below
+                except Exception as error:
                     if isinstance(error, IntegrityError) and self._already_handled(
                         session, envelope.id
                     ):
@@ -192,7 +197,9 @@ class EventConsumer:
         except UnknownEventType:
             raise _Poison(f"unknown event type {envelope.type!r}") from None
         except ValidationError as error:
-            raise _Poison(f"invalid {envelope.type} data: {_first_error(error)}") from None
+            raise _Poison(
+                f"invalid {envelope.type} data: {_first_error(error)}"
+            ) from None
         return envelope, data
 
     def reset(self) -> None:

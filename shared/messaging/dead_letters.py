@@ -28,7 +28,7 @@ class KafkaDeadLetters:
         )
 
     def send(self, message: Message, reason: str) -> None:
-        headers = [
+        headers: list[tuple[str, str | bytes | None]] = [
             *message.headers,
             (REASON, reason.encode()),
             (CONSUMER, self.consumer.encode()),
@@ -36,7 +36,9 @@ class KafkaDeadLetters:
             (ORIGIN_PARTITION, str(message.partition).encode()),
             (ORIGIN_OFFSET, str(message.offset).encode()),
         ]
-        self._producer.produce(self.topic, value=message.value, key=message.key, headers=headers)
+        self._producer.produce(
+            self.topic, value=message.value, key=message.key, headers=headers
+        )
         log.warning(
             "event dead-lettered",
             extra={
@@ -57,7 +59,10 @@ class LoggedDeadLetters:
     def send(self, message: Message, reason: str) -> None:
         log.warning(
             "poison event skipped during replay",
-            extra={"reason": reason, "origin": f"{message.topic}/{message.partition}/{message.offset}"},
+            extra={
+                "reason": reason,
+                "origin": f"{message.topic}/{message.partition}/{message.offset}",
+            },
         )
 
     def flush(self) -> None:

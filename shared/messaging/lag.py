@@ -17,7 +17,11 @@ class LagProbe:
         self.topics = tuple(map(physical, topics))
         self._lock = threading.Lock()
         self._client = Consumer(
-            {"bootstrap.servers": bootstrap, "group.id": group_id, "enable.auto.commit": False}
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": group_id,
+                "enable.auto.commit": False,
+            }
         )
 
     def lag(self, timeout: float = 2.0) -> int:
@@ -33,7 +37,9 @@ class LagProbe:
             ]
             total = 0
             for tp in self._client.committed(partitions, timeout=timeout):
-                low, high = self._client.get_watermark_offsets(tp, timeout=timeout, cached=False)
+                low, high = self._client.get_watermark_offsets(
+                    tp, timeout=timeout, cached=False
+                )
                 position = tp.offset if tp.offset >= 0 else low
                 total += max(0, high - position)
             return total

@@ -19,7 +19,9 @@ from shared.store.eventstore import EventStore
 log = logging.getLogger(__name__)
 
 
-def rebuild(consumer: EventConsumer, bootstrap: str, batch_size: int = 500) -> BatchOutcome:
+def rebuild(
+    consumer: EventConsumer, bootstrap: str, batch_size: int = 500
+) -> BatchOutcome:
     """From the consumer's topics, read from their beginning."""
     return _feed(consumer, replay(bootstrap, consumer.topics), batch_size)
 
@@ -62,6 +64,10 @@ def _feed(
         total.dead_lettered += outcome.dead_lettered
     log.info(
         "read model rebuilt",
-        extra={"consumer": consumer.name, "handled": total.handled, "ignored": total.ignored},
+        extra={
+            "consumer": consumer.name,
+            "handled": total.handled,
+            "ignored": total.ignored,
+        },
     )
     return total

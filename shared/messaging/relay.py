@@ -59,9 +59,14 @@ class OutboxRelay:
 
     def backlog(self) -> int:
         with self.db.transaction() as session:
-            return session.scalar(
-                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            ) or 0
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(outbox.c.sent_at.is_(None))
+                )
+                or 0
+            )
 
     def publish_batch(self) -> int:
         """Publishes up to one batch of unsent rows; returns how many were confirmed."""
@@ -84,12 +89,15 @@ class OutboxRelay:
         batch = _Batch()
         for position, topic, key, payload, traceparent in rows:
             self._produce(batch, position, physical(topic), key, payload, traceparent)
-        # One flush per batch: waiting on each message would cut throughput a hundredfold.
+        # One flush per batch: waiting on each message cuts throughput a hundredfold.
         unconfirmed = self.producer.flush(self.flush_timeout)
         if unconfirmed:
             log.warning("relay flush timed out", extra={"unconfirmed": unconfirmed})
         for position, reason in batch.failed.items():
-            log.error("outbox row not delivered", extra={"position": position, "reason": reason})
+            log.error(
+                "outbox row not delivered",
+                extra={"position": position, "reason": reason},
+            )
 
         if batch.delivered:
             with self.db.transaction() as session:
@@ -119,16 +127,24 @@ class OutboxRelay:
             f"{topic} publish",
             context=context_from_traceparent(traceparent),
             kind=trace.SpanKind.PRODUCER,
-            attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+            },
         ):
-            headers = [("content-type", CONTENT_TYPE.encode())]
+            headers: list[tuple[str, str | bytes | None]] = [
+                ("content-type", CONTENT_TYPE.encode())
+            ]
             span_parent = current_traceparent()
             if span_parent:
                 headers.append(("traceparent", span_parent.encode()))
             while True:
                 try:
                     self.producer.produce(
-                        topic, value=payload.encode(), key=key.encode(), headers=headers,
+                        topic,
+                        value=payload.encode(),
+                        key=key.encode(),
+                        headers=headers,
                         on_delivery=on_delivery,
                     )
                     break

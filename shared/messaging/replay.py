@@ -13,11 +13,13 @@ from shared.events.topics import physical
 from shared.messaging.consumer import Message
 
 
-def replay(bootstrap: str, topics: Sequence[str], timeout: float = 10.0) -> Iterator[Message]:
+def replay(
+    bootstrap: str, topics: Sequence[str], timeout: float = 10.0
+) -> Iterator[Message]:
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
-            # A throwaway group that never commits: a replay leaves no trace on the broker.
+            # A throwaway group that never commits: a replay leaves no trace.
             "group.id": f"replay-{uuid.uuid4()}",
             "enable.auto.commit": False,
             "isolation.level": "read_committed",
@@ -34,7 +36,9 @@ def replay(bootstrap: str, topics: Sequence[str], timeout: float = 10.0) -> Iter
                 )
                 if high > low:
                     ends[(topic, partition)] = high
-                    assignment.append(TopicPartition(topic, partition, OFFSET_BEGINNING))
+                    assignment.append(
+                        TopicPartition(topic, partition, OFFSET_BEGINNING)
+                    )
         if not assignment:
             return
         consumer.assign(assignment)
@@ -44,19 +48,33 @@ def replay(bootstrap: str, topics: Sequence[str], timeout: float = 10.0) -> Iter
                 raise TimeoutError(f"replay stalled with {ends} still to read")
             if record.error():
                 raise RuntimeError(str(record.error()))
-            where = (record.topic(), record.partition())
+            name, partition, offset = (
+                record.topic(),
+                record.partition(),
+                record.offset(),
+            )
+            assert name is not None and partition is not None and offset is not None
+            where = (name, partition)
             if where not in ends:
                 continue
             yield Message(
-                topic=record.topic(),
-                partition=record.partition(),
-                offset=record.offset(),
+                topic=name,
+                partition=partition,
+                offset=offset,
                 value=record.value(),
                 key=record.key(),
-                headers=tuple(record.headers() or ()),
+                headers=_headers(record.headers()),
             )
-            if record.offset() + 1 >= ends[where]:
+            if offset + 1 >= ends[where]:
                 del ends[where]
                 consumer.incremental_unassign([TopicPartition(*where)])
     finally:
         consumer.close()
+
+
+def _headers(raw: object) -> tuple[tuple[str, bytes], ...]:
+    pairs = raw.items() if isinstance(raw, dict) else (raw or ())
+    return tuple(
+        (str(k), v.encode() if isinstance(v, str) else bytes(v or b""))
+        for k, v in pairs  # type: ignore[attr-defined]
+    )

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import faust
@@ -28,17 +28,22 @@ log = logging.getLogger(__name__)
 
 def _message(event: EventT) -> Message:
     record = event.message
-    headers = record.headers or ()
-    if isinstance(headers, dict):
-        headers = headers.items()
+    raw = record.headers or ()
+    pairs = raw.items() if isinstance(raw, Mapping) else raw
     return Message(
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,
         value=record.value,
         key=record.key,
-        headers=tuple((k, bytes(v)) for k, v in headers),
+        headers=tuple((str(k), _as_bytes(v)) for k, v in pairs),
     )
+
+
+def _as_bytes(value: bytes | str | None) -> bytes:
+    if value is None:
+        return b""
+    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 def build_worker_app(
@@ -68,12 +73,17 @@ def build_worker_app(
     return app
 
 
-def _add_agent(app: faust.App, consumer: EventConsumer, settings: ServiceSettings) -> None:
+def _add_agent(
+    app: faust.App, consumer: EventConsumer, settings: ServiceSettings
+) -> None:
     topic = app.topic(
-        *(physical(t) for t in consumer.topics), key_serializer="raw", value_serializer="raw")
+        *(physical(t) for t in consumer.topics),
+        key_serializer="raw",
+        value_serializer="raw",
+    )
 
     async def consume(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(
+        async for events in stream.take_events(  # type: ignore[attr-defined]
             settings.consumer_batch_size, within=settings.consumer_batch_seconds
         ):
             batch = [_message(e) for e in events]

@@ -3,8 +3,8 @@ everything in order. Appending writes the outbox row in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
@@ -13,15 +13,17 @@ from sqlalchemy.orm import Session
 
 from shared.events.envelope import Envelope, utcnow
 from shared.events.registry import EventData, EventRegistry, registry
-from shared.store.schema import events, outbox
 from shared.logging import correlation_id
+from shared.store.schema import events, outbox
 from shared.tracing import current_traceparent
 
 
 class ConcurrencyConflict(Exception):
     """Another writer appended to the stream since it was loaded."""
 
-    def __init__(self, stream_id: str, expected: int, actual: int | None = None) -> None:
+    def __init__(
+        self, stream_id: str, expected: int, actual: int | None = None
+    ) -> None:
         self.stream_id = stream_id
         self.expected = expected
         self.actual = actual
@@ -49,7 +51,8 @@ class Causation:
 
     @classmethod
     def current(cls) -> Causation:
-        """For a command from outside (an HTTP request): its correlation id, or a new one."""
+        """For a command from outside (an HTTP request): its correlation id, or a
+        new one."""
         return cls(correlation_id.get() or str(uuid.uuid4()))
 
 
@@ -120,9 +123,9 @@ class EventStore:
                 session.execute(insert(events), event_rows)
                 session.execute(insert(outbox), outbox_rows)
         except IntegrityError as error:
-            if "uq_events_stream_version" in str(error.orig) or "events.stream_id" in str(
+            if "uq_events_stream_version" in str(
                 error.orig
-            ):
+            ) or "events.stream_id" in str(error.orig):
                 raise ConcurrencyConflict(stream_id, expected_version) from None
             raise
         return [e for _, e in envelopes]

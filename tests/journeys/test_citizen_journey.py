@@ -53,7 +53,9 @@ def assert_envelope(
     )
     assert re.fullmatch(r"[0-9a-f-]{36}", envelope["id"])
     assert envelope["time"].endswith("Z") or envelope["time"].endswith("+00:00")
-    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}", envelope["traceparent"])
+    assert re.fullmatch(
+        r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}", envelope["traceparent"]
+    )
 
 
 def test_a_citizen_finds_submits_pays_is_told_and_gives_feedback(
