@@ -1,17 +1,24 @@
 """What the recipient reads: one template per event that concerns them, Vietnamese
 first with English beside it. Money is shown as "135.000 ₫", times in Asia/Ho_Chi_Minh.
 
-Templates are `str.format` strings over the event's fields, already formatted for the
-language at hand, plus `dossier`: the dossier as the recipient knows it (its national
-code and procedure name when this service has seen it submitted).
+The texts are Jinja files in `templates/`, one per message and language, named
+`<template id>.<vi|en>.txt`: the title on the first line, a blank line, then the body.
+They see the event's fields as they are, shown with the filters `dong` (money),
+`vn_time` (a moment, in Viet Nam time and the file's language) and `vn_date` (a day),
+plus `dossier`: the dossier as the recipient knows it (its national code and procedure
+name when this service has seen it submitted). A name the event lacks is an error.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
 from shared.events.dossier import (
     DossierAccepted,
@@ -34,7 +41,6 @@ from shared.events.payment import (
 from shared.events.registry import EventData
 
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-MONEY_FIELDS = frozenset({"amount", "fee", "fee_paid"})
 
 Language = Literal["vi", "en"]
 
@@ -81,173 +87,98 @@ class Message:
     body_en: str
 
 
+@pass_context
+def _vn_time(context: Context, moment: datetime) -> str:
+    return local_time(moment, context["language"])
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("services.notification", "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(dong=money, vn_time=_vn_time, vn_date=day)
+    return env
+
+
 @dataclass(frozen=True)
 class Template:
     name: str
     recipient_field: str
-    title_vi: str
-    body_vi: str
-    title_en: str
-    body_en: str
     version: int = 1
 
     @property
     def id(self) -> str:
         return f"{self.name}.v{self.version}"
 
+    def file(self, language: Language) -> str:
+        return f"{self.id}.{language}.txt"
+
     def render(self, event: EventData, dossier: DossierRef | None) -> Message:
-        vi, en = _context(event, dossier, "vi"), _context(event, dossier, "en")
+        title_vi, body_vi = self._render(event, dossier, "vi")
+        title_en, body_en = self._render(event, dossier, "en")
         return Message(
             template=self.id,
             recipient_id=getattr(event, self.recipient_field),
-            title_vi=self.title_vi.format_map(vi),
-            body_vi=self.body_vi.format_map(vi),
-            title_en=self.title_en.format_map(en),
-            body_en=self.body_en.format_map(en),
+            title_vi=title_vi,
+            body_vi=body_vi,
+            title_en=title_en,
+            body_en=body_en,
         )
 
+    def _render(
+        self, event: EventData, dossier: DossierRef | None, language: Language
+    ) -> tuple[str, str]:
+        known_as = dossier.label(language) if dossier else unknown_dossier(language)
+        template = environment().get_template(self.file(language))
+        text = template.render(dict(event), dossier=known_as, language=language)
+        title, _, body = text.partition("\n\n")
+        return title, body
 
-def _context(
-    event: EventData, dossier: DossierRef | None, language: Language
-) -> dict[str, str]:
-    values = {}
-    for name, value in event:
-        if name in MONEY_FIELDS:
-            values[name] = money(value)
-        elif isinstance(value, datetime):
-            values[name] = local_time(value, language)
-        elif isinstance(value, date):
-            values[name] = day(value)
-        elif isinstance(value, str | int):
-            values[name] = str(value)
-    values["dossier"] = (
-        dossier.label(language) if dossier else unknown_dossier(language)
-    )
-    return values
+    def source(self, language: Language) -> tuple[str, str]:
+        """The title and the body as written, before rendering."""
+        env = environment()
+        assert env.loader is not None
+        text, _, _ = env.loader.get_source(env, self.file(language))
+        title, _, body = text.rstrip("\n").partition("\n\n")
+        return title, body
+
+    @property
+    def title_vi(self) -> str:
+        return self.source("vi")[0]
+
+    @property
+    def body_vi(self) -> str:
+        return self.source("vi")[1]
+
+    @property
+    def title_en(self) -> str:
+        return self.source("en")[0]
+
+    @property
+    def body_en(self) -> str:
+        return self.source("en")[1]
 
 
 TEMPLATES: dict[type[EventData], Template] = {
-    DossierSubmitted: Template(
-        "dossier-submitted",
-        "applicant_id",
-        "Đã nộp hồ sơ {dossier_code}",
-        "Hồ sơ {dossier_code} – {procedure_name_vi} đã được nộp lúc {submitted_at}. "
-        "Lệ phí: {fee}.",
-        "Dossier {dossier_code} submitted",
-        "Dossier {dossier_code} ({procedure_name_vi}) was submitted at "
-        "{submitted_at}. Fee: {fee}.",
-    ),
-    DossierFeePaid: Template(
-        "dossier-fee-paid",
-        "applicant_id",
-        "Đã ghi nhận lệ phí",
-        "Lệ phí {amount} của {dossier} đã được ghi nhận lúc {paid_at}; "
-        "hồ sơ đã được chuyển đến cơ quan giải quyết.",
-        "Fee recorded",
-        "The fee of {amount} for {dossier} was recorded at {paid_at}; "
-        "the dossier has gone to the agency.",
-    ),
-    DossierAccepted: Template(
-        "dossier-accepted",
-        "applicant_id",
-        "Hồ sơ đã được tiếp nhận",
-        "Cơ quan giải quyết đã tiếp nhận {dossier}. Ngày hẹn trả kết quả: {due_date}.",
-        "Dossier accepted",
-        "The agency has accepted {dossier}. The result is due by {due_date}.",
-    ),
-    SupplementRequested: Template(
-        "supplement-requested",
-        "applicant_id",
-        "Yêu cầu bổ sung hồ sơ",
-        "Cơ quan giải quyết đề nghị bổ sung {dossier}: {reason}",
-        "Supplement requested",
-        "The agency asks you to supplement {dossier}: {reason}",
-    ),
-    DossierSupplemented: Template(
-        "dossier-supplemented",
-        "applicant_id",
-        "Đã nhận hồ sơ bổ sung",
-        "Cơ quan giải quyết đã nhận phần bổ sung cho {dossier}.",
-        "Supplement received",
-        "The agency has received the supplement to {dossier}.",
-    ),
-    DossierApproved: Template(
-        "dossier-approved",
-        "applicant_id",
-        "Hồ sơ đã được phê duyệt",
-        "Cơ quan giải quyết đã phê duyệt {dossier}; kết quả sẽ được trả theo ngày hẹn.",
-        "Dossier approved",
-        "The agency has approved {dossier}; the result will follow.",
-    ),
-    DossierRejected: Template(
-        "dossier-rejected",
-        "applicant_id",
-        "Hồ sơ không được chấp thuận",
-        "Cơ quan giải quyết không chấp thuận {dossier}. Lý do: {reason}",
-        "Dossier rejected",
-        "The agency has rejected {dossier}. Reason: {reason}",
-    ),
-    ResultIssued: Template(
-        "result-issued",
-        "applicant_id",
-        "Đã có kết quả giải quyết",
-        "Kết quả giải quyết {dossier} đã được ban hành lúc {issued_at}, "
-        "số {result_reference}. Mời bạn đánh giá mức độ hài lòng với dịch vụ.",
-        "Result issued",
-        "The result of {dossier} was issued at {issued_at}, reference "
-        "{result_reference}. You can now rate the service.",
-    ),
-    DossierWithdrawn: Template(
-        "dossier-withdrawn",
-        "applicant_id",
-        "Đã rút hồ sơ",
-        "Yêu cầu rút {dossier} đã được ghi nhận.",
-        "Dossier withdrawn",
-        "The withdrawal of {dossier} has been recorded.",
-    ),
-    PaymentRequested: Template(
-        "payment-requested",
-        "payer_id",
-        "Yêu cầu thanh toán {amount}",
-        "Vui lòng thanh toán {amount} cho {description_vi} trước {expires_at}.",
-        "Payment of {amount} requested",
-        "Please pay {amount} for {description_vi} before {expires_at}.",
-    ),
-    PaymentSettled: Template(
-        "payment-settled",
-        "payer_id",
-        "Thanh toán thành công",
-        "Bạn đã thanh toán thành công {amount} cho {dossier} lúc {settled_at}. "
-        "Mã giao dịch: {gateway_transaction_id}.",
-        "Payment received",
-        "Your payment of {amount} for {dossier} was received at {settled_at}. "
-        "Transaction: {gateway_transaction_id}.",
-    ),
-    PaymentFailed: Template(
-        "payment-failed",
-        "payer_id",
-        "Thanh toán không thành công",
-        "Thanh toán cho {dossier} không thành công: {reason}. "
-        "Bạn có thể thanh toán lại.",
-        "Payment failed",
-        "Your payment for {dossier} did not go through: {reason}. You can pay again.",
-    ),
-    PaymentExpired: Template(
-        "payment-expired",
-        "payer_id",
-        "Yêu cầu thanh toán đã hết hạn",
-        "Yêu cầu thanh toán cho {dossier} đã hết hạn.",
-        "Payment request expired",
-        "The payment request for {dossier} has expired.",
-    ),
-    PaymentRefunded: Template(
-        "payment-refunded",
-        "payer_id",
-        "Đã hoàn tiền {amount}",
-        "Đã hoàn trả {amount} cho {dossier}. Lý do: {reason}",
-        "Refund of {amount}",
-        "We have refunded {amount} for {dossier}. Reason: {reason}",
-    ),
+    DossierSubmitted: Template("dossier-submitted", "applicant_id"),
+    DossierFeePaid: Template("dossier-fee-paid", "applicant_id"),
+    DossierAccepted: Template("dossier-accepted", "applicant_id"),
+    SupplementRequested: Template("supplement-requested", "applicant_id"),
+    DossierSupplemented: Template("dossier-supplemented", "applicant_id"),
+    DossierApproved: Template("dossier-approved", "applicant_id"),
+    DossierRejected: Template("dossier-rejected", "applicant_id"),
+    ResultIssued: Template("result-issued", "applicant_id"),
+    DossierWithdrawn: Template("dossier-withdrawn", "applicant_id"),
+    PaymentRequested: Template("payment-requested", "payer_id"),
+    PaymentSettled: Template("payment-settled", "payer_id"),
+    PaymentFailed: Template("payment-failed", "payer_id"),
+    PaymentExpired: Template("payment-expired", "payer_id"),
+    PaymentRefunded: Template("payment-refunded", "payer_id"),
 }
 
 

@@ -3,10 +3,9 @@ gateway shows its payment page and plays the bank."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
-from urllib.parse import parse_qs
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse
 
 from services.payment import pages
@@ -17,7 +16,7 @@ from services.payment.sandbox import SandboxBank
 from services.payment.settings import PaymentSettings
 from services.payment.signing import Outcome, SignedConfirmation, verify
 from services.payment.views import order_view
-from shared.errors import Invalid, NotFound
+from shared.errors import NotFound
 from shared.events.envelope import utcnow
 from shared.http.app import Caller, Ctx, ServiceContext
 
@@ -36,17 +35,9 @@ def _gateway_key(ctx: Ctx) -> bytes:
     return ctx.extras["gateway_key"]  # type: ignore[no-any-return]
 
 
-async def _form_outcome(request: Request) -> Outcome:
-    fields = parse_qs((await request.body()).decode("utf-8", "replace"))
-    outcome = fields.get("outcome", [""])[0]
-    if outcome in ("success", "failure"):
-        return cast(Outcome, outcome)
-    raise Invalid("form field 'outcome' must be 'success' or 'failure'")
-
-
 Bank = Annotated[SandboxBank, Depends(_bank)]
 GatewayKey = Annotated[bytes, Depends(_gateway_key)]
-FormOutcome = Annotated[Outcome, Depends(_form_outcome)]
+FormOutcome = Annotated[Outcome, Form()]
 
 
 def _base_url(ctx: ServiceContext) -> str:

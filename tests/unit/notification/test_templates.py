@@ -3,16 +3,17 @@ read them."""
 
 from __future__ import annotations
 
-import string
 import types
 import typing
 from datetime import UTC, date, datetime
 
+import jinja2.meta
 import pytest
 
 from services.notification.templates import (
     TEMPLATES,
     DossierRef,
+    environment,
     local_time,
     money,
     template_for,
@@ -181,9 +182,9 @@ def test_every_template_renders_in_both_languages_from_its_own_fields(
             template.title_en,
             template.body_en,
         )
-        for _, name, _, _ in string.Formatter().parse(text)
-        if name
+        for name in jinja2.meta.find_undeclared_variables(environment().parse(text))
     }
+    assert placeholders, "a template that names no field of its event"
     assert placeholders <= {*model.model_fields, "dossier"}
     assert message.recipient_id == getattr(event, template.recipient_field)
     assert message.title_vi and message.body_vi and message.title_en
