@@ -12,7 +12,8 @@ if [ -f "$kafka_pidfile" ] && kill -0 "$(cat "$kafka_pidfile")" 2>/dev/null; the
   echo "using the Kafka already running (pid $(cat "$kafka_pidfile")); it is left running"
 else
   infra/kafka/start.sh
-  trap 'infra/kafka/stop.sh' EXIT
+  touch var/run.kafka
+  trap 'infra/kafka/stop.sh; rm -f var/run.kafka' EXIT
 fi
 
 # The gateway's signing secret for local runs only; production sets its own.

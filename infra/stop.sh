@@ -9,4 +9,8 @@ if [ -f var/run.pid ]; then
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   rm -f var/run.pid
 fi
-infra/kafka/stop.sh
+# Kafka only if `make run` started it (it may have found one running).
+if [ -f var/run.kafka ]; then
+  infra/kafka/stop.sh
+  rm -f var/run.kafka
+fi
