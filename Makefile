@@ -48,6 +48,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
+	infra/kafka/start.sh
 	$(PY) -m bench $(ARGS)
 
 demo: install

@@ -47,6 +47,8 @@ class ServiceSettings(BaseSettings):
     # How often the worker commits consumer offsets. Redelivery after a crash is safe
     # (the inbox skips duplicates), so this trades replay on restart for broker load.
     consumer_commit_seconds: float = 2.0
+    # A restarted worker waits this long for the old member's partitions.
+    consumer_session_timeout_seconds: float = 10.0
     # Ready only while the consumer group is at most this far behind its topics.
     ready_max_lag: int = 1000
 

@@ -11,7 +11,6 @@ import itertools
 import logging
 from collections.abc import Iterable, Iterator
 
-from shared.events.registry import registry
 from shared.messaging.consumer import BatchOutcome, EventConsumer, Message
 from shared.messaging.replay import replay
 from shared.store.eventstore import EventStore
@@ -41,7 +40,7 @@ def _stored_messages(consumer: EventConsumer, batch_size: int) -> Iterator[Messa
             return
         for event in stored:
             yield Message(
-                topic=registry.for_type(event.envelope.type).topic,
+                topic=consumer.registry.for_type(event.envelope.type).topic,
                 partition=0,
                 offset=event.position,
                 value=event.envelope.to_json().encode(),

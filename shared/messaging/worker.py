@@ -17,9 +17,10 @@ from typing import Any
 
 import faust
 from faust.types import EventT
+from tenacity import AsyncRetrying, wait_exponential
 
 from shared.events.topics import physical
-from shared.messaging.consumer import EventConsumer, Message
+from shared.messaging.consumer import BatchOutcome, EventConsumer, Message
 from shared.messaging.relay import OutboxRelay
 from shared.settings import VAR_DIR, ServiceSettings
 
@@ -64,6 +65,8 @@ def build_worker_app(
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=settings.consumer_commit_seconds,
+        # How soon the group notices a crashed worker and hands its partitions on.
+        broker_session_timeout=settings.consumer_session_timeout_seconds,
         **faust_settings,
     )
     for consumer in consumers:
@@ -87,7 +90,7 @@ def _add_agent(
             settings.consumer_batch_size, within=settings.consumer_batch_seconds
         ):
             batch = [_message(e) for e in events]
-            outcome = await asyncio.to_thread(consumer.handle_batch, batch)
+            outcome = await _handle_until_done(consumer, batch)
             log.debug(
                 "batch handled",
                 extra={
@@ -101,18 +104,42 @@ def _add_agent(
     app.agent(topic, name=f"{app.conf.id}.{consumer.name}")(consume)
 
 
+async def _handle_until_done(
+    consumer: EventConsumer, batch: list[Message]
+) -> BatchOutcome:
+    """faust acknowledges a batch once the loop body ends, raised or not: a batch must
+    not end before it took effect, so a failure is retried until it passes."""
+    async for attempt in AsyncRetrying(
+        wait=wait_exponential(multiplier=0.5, max=30),
+        before_sleep=lambda state: log.error(
+            "batch failed; retrying it",
+            extra={"consumer": consumer.name, "events": len(batch)},
+            exc_info=state.outcome.exception() if state.outcome else None,
+        ),
+    ):
+        with attempt:
+            return await asyncio.to_thread(consumer.handle_batch, batch)
+    raise AssertionError("unreachable: the retries above never stop")
+
+
+async def _relay_until(relay: OutboxRelay, idle: float, stop: asyncio.Event) -> None:
+    log.info("outbox relay started")
+    while not stop.is_set():
+        try:
+            published = await asyncio.to_thread(relay.publish_batch)
+            pause = 0.0 if published == relay.batch_size else idle
+        except Exception:
+            log.exception("outbox relay round failed; retrying")
+            pause = 1.0
+        if pause:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+    log.info("outbox relay stopped")
+
+
 def _add_relay(app: faust.App, relay: OutboxRelay, settings: ServiceSettings) -> None:
     async def run_relay() -> None:
-        log.info("outbox relay started")
-        while True:
-            try:
-                published = await asyncio.to_thread(relay.publish_batch)
-            except Exception:
-                log.exception("outbox relay round failed; retrying")
-                await asyncio.sleep(1.0)
-                continue
-            if published < relay.batch_size:
-                await asyncio.sleep(settings.relay_idle_seconds)
+        await _relay_until(relay, settings.relay_idle_seconds, asyncio.Event())
 
     app.task(run_relay)
 
@@ -126,13 +153,7 @@ def run_relay_only(relay: OutboxRelay, settings: ServiceSettings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        log.info("outbox relay started")
-        while not stop.is_set():
-            published = await asyncio.to_thread(relay.publish_batch)
-            if published < relay.batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), settings.relay_idle_seconds)
-        log.info("outbox relay stopped")
+        await _relay_until(relay, settings.relay_idle_seconds, stop)
 
     asyncio.run(main())
 
@@ -140,4 +161,5 @@ def run_relay_only(relay: OutboxRelay, settings: ServiceSettings) -> None:
 def run_worker(app: faust.App, loglevel: str = "INFO") -> None:
     """Runs until SIGTERM or SIGINT. Logging stays as the entrypoint configured it."""
     worker = faust.Worker(app, loglevel=loglevel, override_logging=False, quiet=True)
+    worker.spinner = None  # its terminal escapes would land in the JSON logs
     worker.execute_from_commandline()

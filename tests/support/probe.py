@@ -17,6 +17,8 @@ lives on a history topic") stay true in a pytest process that imports this modul
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -38,6 +40,8 @@ from shared.messaging.dead_letters import KafkaDeadLetters, LoggedDeadLetters
 from shared.settings import ServiceSettings
 from shared.store import Causation, Database, EventStore
 
+log = logging.getLogger(__name__)
+
 EVENT_TYPE = "ProbeRecorded"
 CONSUMER_NAME = "probe-effects"
 
@@ -51,6 +55,9 @@ class ProbeSettings(ServiceSettings):
     dead_letter_topic: str = "probe.dead-letter"
     # False: a relay-only worker (the producing side of a test, consuming nothing).
     consume: bool = True
+    # Fault injection: this many batches fail (as a store that errors would) before
+    # the consumer handles any.
+    fail_batches: int = 0
 
 
 class ProbeRecorded(EventData):
@@ -90,7 +97,8 @@ streams = Table(
 
 
 def record_effect(session: Session, event: ProbeRecorded, envelope: Envelope) -> None:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     effect = insert(effects).values(
         event_id=envelope.id,
         stream_id=envelope.subject,
@@ -166,7 +174,9 @@ def record(ctx: Ctx, command: RecordProbe) -> dict[str, Any]:
 
 def build_app(settings: ProbeSettings) -> Any:
     db = build_db(settings)
-    verifier = TokenVerifier(settings.jwks, settings.token_issuer, settings.token_audience)
+    verifier = TokenVerifier(
+        settings.jwks, settings.token_issuer, settings.token_audience
+    )
     store = EventStore(settings.service_name, probe_registry(settings.topic))
     ctx = ServiceContext(settings, db, verifier, extras={"store": store})
     return create_api(ctx, "Probe", [router], on_startup=lambda c: c.db.create_all())
@@ -176,6 +186,23 @@ def read_effects(db: Database) -> dict[str, int]:
     """Event id -> how many times its effect happened."""
     with db.transaction() as session:
         return dict(session.execute(select(effects.c.event_id, effects.c.times)).all())
+
+
+class InjectedFailure(RuntimeError):
+    pass
+
+
+def _failing(handle_batch: Callable[..., Any], failures: int) -> Callable[..., Any]:
+    remaining = [failures]
+
+    def handle(messages: Any) -> Any:
+        if remaining[0] > 0:
+            remaining[0] -= 1
+            log.error("injected batch failure", extra={"remaining": remaining[0]})
+            raise InjectedFailure("injected batch failure")
+        return handle_batch(messages)
+
+    return handle
 
 
 cli = typer.Typer(no_args_is_help=True)
@@ -201,7 +228,12 @@ def worker() -> None:
         dead_letters = KafkaDeadLetters(
             settings.kafka_bootstrap, settings.dead_letter_topic, CONSUMER_NAME
         )
-        consumers.append(build_consumer(settings, db, dead_letters))
+        consumer = build_consumer(settings, db, dead_letters)
+        if settings.fail_batches:
+            consumer.handle_batch = _failing(  # type: ignore[assignment,method-assign]
+                consumer.handle_batch, settings.fail_batches
+            )
+        consumers.append(consumer)
     entrypoint.serve_worker(settings, db, consumers)
 
 
