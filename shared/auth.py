@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import jwt
 
@@ -18,6 +18,9 @@ from shared.errors import Unauthenticated
 
 SubjectKind = Literal["citizen", "business", "officer"]
 ALGORITHMS = ["RS256", "ES256"]
+# The widest subject id every service's store holds (applicant, payer, recipient).
+MAX_SUBJECT_ID = 200
+MAX_CLAIM = 200
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,40 @@ class TokenVerifier:
         if kind not in ("citizen", "business", "officer"):
             raise Unauthenticated("token has no valid 'kind' claim")
         return Principal(
-            subject_id=claims["sub"],
+            subject_id=_subject(claims),
             kind=kind,
-            personal_id=claims.get("pid"),
-            agency_code=claims.get("agency"),
-            roles=frozenset(claims.get("roles", ())),
-            name=claims.get("name"),
+            personal_id=_text_claim(claims, "pid"),
+            agency_code=_text_claim(claims, "agency"),
+            roles=_roles(claims),
+            name=_text_claim(claims, "name"),
         )
+
+
+def _clean(value: Any, limit: int) -> bool:
+    # Stores refuse NUL in text (PostgreSQL); ids reach their columns as they are.
+    return isinstance(value, str) and len(value) <= limit and "\x00" not in value
+
+
+def _text_claim(claims: dict[str, Any], name: str) -> str | None:
+    """A signed claim is still data: one of the wrong shape refuses the token, so
+    it never reaches a query or a store as something other than short text."""
+    value = claims.get(name)
+    if value is not None and not _clean(value, MAX_CLAIM):
+        raise Unauthenticated(f"token has no valid {name!r} claim")
+    return value
+
+
+def _subject(claims: dict[str, Any]) -> str:
+    subject = claims.get("sub")
+    if not subject or not _clean(subject, MAX_SUBJECT_ID):
+        raise Unauthenticated("token has no valid 'sub' claim")
+    return str(subject)
+
+
+def _roles(claims: dict[str, Any]) -> frozenset[str]:
+    roles = claims.get("roles", ())
+    if not isinstance(roles, list | tuple) or not all(
+        _clean(role, MAX_CLAIM) for role in roles
+    ):
+        raise Unauthenticated("token has no valid 'roles' claim")
+    return frozenset(roles)

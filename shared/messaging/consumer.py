@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, NoReturn, Protocol
 
 from opentelemetry import trace
 from pydantic import ValidationError
@@ -61,6 +61,20 @@ class _Poison(Exception):
     """An event this consumer can never handle, with the reason it gives."""
 
 
+class _Duplicate(Exception):
+    """Another worker recorded this event first."""
+
+
+class DeadLettersUnconfirmed(RuntimeError):
+    """The broker did not confirm the dead letters; the batch must not commit."""
+
+
+class _Decoded(NamedTuple):
+    message: Message
+    envelope: Envelope
+    data: EventData
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -91,16 +105,73 @@ class EventConsumer:
         reraise=True,
     )
     def handle_batch(self, messages: Iterable[Message]) -> BatchOutcome:
-        """Handles a batch in one transaction, one savepoint per event. A store that
-        does not answer (OperationalError) is retried, never dead-lettered."""
-        outcome = BatchOutcome()
-        poisoned: list[tuple[Message, str]] = []
+        """Handles a batch in one transaction. A store that does not answer
+        (OperationalError) is retried, never dead-lettered.
+
+        First the whole batch in one go: one inbox query, the handlers, one insert
+        of inbox rows. Only if a handler fails is the batch done again with a
+        savepoint per event, so that just the failing events are dead-lettered.
+        """
+        ignored = 0
+        undecodable: list[tuple[Message, str]] = []
+        todo: list[_Decoded] = []
+        for message in messages:
+            try:
+                envelope, data = self._decode(message)
+            except _Poison as poison:
+                undecodable.append((message, str(poison)))
+                continue
+            if envelope.type in self.handlers:
+                todo.append(_Decoded(message, envelope, data))
+            else:
+                ignored += 1
+
+        try:
+            return self._apply(todo, ignored, list(undecodable), isolate=False)
+        except (OperationalError, DeadLettersUnconfirmed):
+            raise
+        except Exception:  # noqa: BLE001 - a handler failed: isolated just below
+            log.info("batch failed as a whole; handling it event by event")
+        return self._apply(todo, ignored, list(undecodable), isolate=True)
+
+    def _apply(
+        self,
+        todo: list[_Decoded],
+        ignored: int,
+        poisoned: list[tuple[Message, str]],
+        isolate: bool,
+    ) -> BatchOutcome:
+        outcome = BatchOutcome(ignored=ignored)
         with self.db.transaction() as session:
-            for message in messages:
+            seen = self._handled_among(session, [d.envelope.id for d in todo])
+            inbox_rows = []
+            for decoded in todo:
+                if decoded.envelope.id in seen:
+                    outcome.duplicates += 1
+                    log.info(
+                        "duplicate event skipped",
+                        extra={
+                            "event_id": decoded.envelope.id,
+                            "event_type": decoded.envelope.type,
+                        },
+                    )
+                    continue
+                seen.add(decoded.envelope.id)
+                if not isolate:
+                    inbox_rows.append(self._handle(session, decoded))
+                    outcome.handled += 1
+                    continue
                 try:
-                    self._handle_one(session, message, outcome)
+                    with session.begin_nested():
+                        row = self._handle(session, decoded)
+                        session.execute(insert(inbox).values(row))
+                    outcome.handled += 1
+                except _Duplicate:
+                    outcome.duplicates += 1
                 except _Poison as poison:
-                    poisoned.append((message, str(poison)))
+                    poisoned.append((decoded.message, str(poison)))
+            if inbox_rows:
+                session.execute(insert(inbox), inbox_rows)
             for message, reason in poisoned:
                 self.dead_letters.send(message, reason)
                 outcome.dead_lettered.append(reason)
@@ -109,21 +180,9 @@ class EventConsumer:
                 self.dead_letters.flush()
         return outcome
 
-    def _handle_one(
-        self, session: Session, message: Message, outcome: BatchOutcome
-    ) -> None:
-        envelope, data = self._decode(message)
-        if envelope.type not in self.handlers:
-            outcome.ignored += 1
-            return
-        if self._already_handled(session, envelope.id):
-            outcome.duplicates += 1
-            log.info(
-                "duplicate event skipped",
-                extra={"event_id": envelope.id, "event_type": envelope.type},
-            )
-            return
-
+    def _handle(self, session: Session, decoded: _Decoded) -> dict[str, Any]:
+        """Runs the event's handler in a span of its own; returns its inbox row."""
+        message, envelope, data = decoded
         traceparent = traceparent_from_headers(message.headers) or envelope.traceparent
         token = correlation_id.set(envelope.correlationid)
         try:
@@ -139,51 +198,50 @@ class EventConsumer:
                 },
             ) as span:
                 try:
-                    with session.begin_nested():
-                        self.handlers[envelope.type](session, data, envelope)
-                        session.execute(
-                            insert(inbox).values(
-                                consumer=self.name,
-                                event_id=envelope.id,
-                                type=envelope.type,
-                                topic=message.topic,
-                                partition=message.partition,
-                                offset=message.offset,
-                                trace_id=format(
-                                    span.get_span_context().trace_id, "032x"
-                                ),
-                                handled_at=utcnow(),
-                            )
-                        )
+                    self.handlers[envelope.type](session, data, envelope)
                 except OperationalError:
                     raise
-                except Exception as error:
-                    if isinstance(error, IntegrityError) and self._already_handled(
-                        session, envelope.id
-                    ):
-                        # Another worker handled it first (say, during a rebalance).
-                        outcome.duplicates += 1
-                        return
-                    span.record_exception(error)
-                    log.warning(
-                        "event handler failed; dead-lettering",
-                        extra={"event_id": envelope.id, "event_type": envelope.type},
-                        exc_info=not isinstance(error, DBAPIError | ValueError),
-                    )
-                    raise _Poison(
-                        f"handler failed: {type(error).__name__}: {error}"
-                    ) from None
+                except Exception as error:  # noqa: BLE001 - classified: poison or duplicate
+                    self._classify(session, span, envelope, error)
+                trace_id = format(span.get_span_context().trace_id, "032x")
         finally:
             correlation_id.reset(token)
-        outcome.handled += 1
+        return {
+            "consumer": self.name,
+            "event_id": envelope.id,
+            "type": envelope.type,
+            "topic": message.topic,
+            "partition": message.partition,
+            "offset": message.offset,
+            "trace_id": trace_id,
+            "handled_at": utcnow(),
+        }
 
-    def _already_handled(self, session: Session, event_id: str) -> bool:
-        found = session.scalar(
+    def _classify(
+        self, session: Session, span: trace.Span, envelope: Envelope, error: Exception
+    ) -> NoReturn:
+        if isinstance(error, IntegrityError) and self._handled_among(
+            session, [envelope.id]
+        ):
+            # Another worker handled it first (say, during a rebalance).
+            raise _Duplicate() from None
+        span.record_exception(error)
+        log.warning(
+            "event handler failed; dead-lettering",
+            extra={"event_id": envelope.id, "event_type": envelope.type},
+            exc_info=not isinstance(error, DBAPIError | ValueError),
+        )
+        raise _Poison(f"handler failed: {type(error).__name__}: {error}") from error
+
+    def _handled_among(self, session: Session, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        found = session.scalars(
             select(inbox.c.event_id).where(
-                inbox.c.consumer == self.name, inbox.c.event_id == event_id
+                inbox.c.consumer == self.name, inbox.c.event_id.in_(event_ids)
             )
         )
-        return found is not None
+        return set(found)
 
     def _decode(self, message: Message) -> tuple[Envelope, EventData]:
         if not message.value:

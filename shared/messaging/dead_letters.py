@@ -8,7 +8,7 @@ import logging
 from confluent_kafka import Producer
 
 from shared.events.topics import physical
-from shared.messaging.consumer import Message
+from shared.messaging.consumer import DeadLettersUnconfirmed, Message
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class KafkaDeadLetters:
 
     def flush(self) -> None:
         if self._producer.flush(30):
-            raise RuntimeError("dead letters not confirmed by the broker")
+            raise DeadLettersUnconfirmed("dead letters not confirmed by the broker")
 
 
 class LoggedDeadLetters:
