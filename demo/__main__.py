@@ -51,8 +51,10 @@ def main(
     personal_id = "001099012345"
     subject = f"citizen-demo-{uuid.uuid4().hex[:8]}"
     token = issue(subject, "citizen", personal_id=personal_id, name="Nguyễn Thị Demo")
-    tap = EventTap(suite.kafka).start()
     journey = CitizenJourney(suite, token)
+    typer.echo("Waiting for the suite to be ready…")
+    journey.wait_until_ready(timeout=180)
+    tap = EventTap(suite.kafka).start()
     shown = 0
     try:
         _step(1, f"Tìm thủ tục / Search the catalogue for '{search}'")

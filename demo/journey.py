@@ -69,6 +69,20 @@ class CitizenJourney:
             trust_env=False,
         )
 
+    def wait_until_ready(self, timeout: float) -> None:
+        """Waits for every service's /health to answer ready (just after `make run`
+        they may still be starting)."""
+        for name in ("catalog", "dossier", "payment", "feedback", "notification"):
+            url = f"{getattr(self.suite, name)}/health"
+
+            def ready(url: str = url) -> bool | None:
+                try:
+                    return True if self.http.get(url).status_code == 200 else None
+                except httpx.TransportError:
+                    return None
+
+            eventually(ready, timeout)
+
     def _ok(self, response: httpx.Response, status: int = 200) -> Any:
         if response.status_code != status:
             raise RuntimeError(

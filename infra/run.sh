@@ -34,4 +34,8 @@ Portal suite starting (logs below; Ctrl-C or 'make stop' ends it):
 URLS
 
 echo $$ > var/run.pid
-.venv/bin/honcho start -f Procfile
+status=0
+.venv/bin/honcho start -f Procfile || status=$?
+# Stopped by Ctrl-C or `make stop` (SIGINT): that is how the suite ends, not a failure.
+[ "$status" -eq 130 ] && status=0
+exit "$status"

@@ -56,6 +56,8 @@ if [ ! -f "$data/log/meta.properties" ]; then
     -c "$data/server.properties" >"$data/logs/format.log"
 fi
 
+# The log survives restarts: readiness is a start line beyond those already there.
+starts_before=$(grep -c "Kafka Server started" "$data/logs/server.log" 2>/dev/null || true)
 nohup java "${java_opts[@]}" -cp "$classpath" kafka.Kafka "$data/server.properties" \
   >"$data/logs/stdout.log" 2>&1 &
 echo $! >"$pidfile"
@@ -66,7 +68,8 @@ for _ in $(seq 1 120); do
     tail -20 "$data/logs/stdout.log" >&2
     exit 1
   fi
-  if grep -q "Kafka Server started" "$data/logs/server.log" 2>/dev/null; then
+  starts=$(grep -c "Kafka Server started" "$data/logs/server.log" 2>/dev/null || true)
+  if [ "${starts:-0}" -gt "${starts_before:-0}" ]; then
     echo "kafka ready on 127.0.0.1:$port (pid $(cat "$pidfile"))" >&2
     exit 0
   fi

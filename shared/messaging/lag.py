@@ -30,11 +30,15 @@ class LagProbe:
             return 0
         with self._lock:
             metadata = self._client.list_topics(timeout=timeout)
+            # A topic not created yet (no worker has started) holds nothing to read.
             partitions = [
                 TopicPartition(topic, p)
                 for topic in self.topics
+                if topic in metadata.topics
                 for p in metadata.topics[topic].partitions
             ]
+            if not partitions:
+                return 0
             total = 0
             for tp in self._client.committed(partitions, timeout=timeout):
                 low, high = self._client.get_watermark_offsets(
