@@ -12,6 +12,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
 
 
+class MisconfiguredService(RuntimeError):
+    """A setting the service cannot run without is missing or wrong: it refuses to
+    start rather than run unsafely."""
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(
         extra="ignore", frozen=True, populate_by_name=True

@@ -1,12 +1,12 @@
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import MisconfiguredService, ServiceSettings
 
 MIN_SECRET_LENGTH = 16
 
 
-class GatewaySecretMissing(RuntimeError):
+class GatewaySecretMissing(MisconfiguredService):
     """The API refuses to start without a gateway secret: it would accept anything."""
 
 
