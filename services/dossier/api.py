@@ -20,27 +20,56 @@ from services.dossier.readmodel import dossiers, history
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
 from shared.http.app import Caller, Ctx
+from shared.http.fields import Text
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
 
 MAX_FORM_BYTES = 64 * 1024
+# Consumers parse events with a bounded nesting depth (pydantic's JSON parser stops
+# near 200 levels, the envelope taking three): a deeper form would make an event
+# nobody can read, and a dossier never asked to pay. No real form nests this deep.
+MAX_FORM_DEPTH = 32
 
-DocumentCode = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+DocumentCode = Annotated[Text, StringConstraints(min_length=1, max_length=60)]
 
 
 class SubmitDossier(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    procedure_code: str = Field(min_length=1, max_length=40)
+    procedure_code: Text = Field(min_length=1, max_length=40)
     form: dict[str, Any] = Field(default_factory=dict)
     documents: list[DocumentCode] = Field(default_factory=list, max_length=100)
 
     @field_validator("form")
     @classmethod
     def _bounded(cls, form: dict[str, Any]) -> dict[str, Any]:
-        if len(json.dumps(form, ensure_ascii=False).encode()) > MAX_FORM_BYTES:
+        if _depth(form) > MAX_FORM_DEPTH:
+            raise ValueError(f"the form is nested deeper than {MAX_FORM_DEPTH} levels")
+        try:
+            # JSON has no NaN nor infinity; the stored event would carry null.
+            text = json.dumps(form, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise ValueError("the form holds a number JSON cannot carry") from None
+        try:
+            size = len(text.encode())
+        except UnicodeEncodeError:
+            raise ValueError("the form holds half a character") from None
+        if size > MAX_FORM_BYTES:
             raise ValueError(f"the form is larger than {MAX_FORM_BYTES} bytes")
         return form
+
+
+def _depth(value: Any) -> int:
+    """How deep objects and arrays nest in a value, without recursing."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in item)
+    return deepest
 
 
 def _applicant(caller: Principal) -> Applicant:

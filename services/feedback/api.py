@@ -19,6 +19,7 @@ from services.feedback.domain import (
 from shared.errors import NotFound
 from shared.events.feedback import FeedbackTopic
 from shared.http.app import Caller, Ctx
+from shared.http.fields import Text
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 
@@ -27,9 +28,9 @@ class FeedbackBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     about: FeedbackTopic
-    procedure_code: str | None = Field(default=None, max_length=PROCEDURE_CODE_MAX)
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    body: str = Field(min_length=1, max_length=BODY_MAX)
+    procedure_code: Text | None = Field(default=None, max_length=PROCEDURE_CODE_MAX)
+    title: Text = Field(min_length=1, max_length=TITLE_MAX)
+    body: Text = Field(min_length=1, max_length=BODY_MAX)
 
 
 @router.post("", status_code=201)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from services.payment import pages
@@ -87,13 +88,17 @@ def payment_page(ctx: Ctx, order_id: OrderId) -> HTMLResponse:
 
 
 @sandbox.post("/pay/{order_id}", response_class=HTMLResponse)
-def pay(ctx: Ctx, bank: Bank, order_id: OrderId, outcome: FormOutcome) -> HTMLResponse:
-    order = _order(ctx, order_id)
+async def pay(
+    ctx: Ctx, bank: Bank, order_id: OrderId, outcome: FormOutcome
+) -> HTMLResponse:
+    # Async: the store is read in the thread pool, the callback awaited outside it.
+    order = await run_in_threadpool(_order, ctx, order_id)
     if order["pay_url"] is None:
         return HTMLResponse(pages.payment_page(order), status_code=409)
     signed = bank.confirm(order_id, order["amount"], outcome, utcnow())
-    answer = bank.call_back(signed)
+    answer = await bank.call_back(signed)
     if not answer.accepted:
         page = pages.refused_page(order_id, answer.status, answer.body)
         return HTMLResponse(page, status_code=502)
-    return HTMLResponse(pages.result_page(_order(ctx, order_id)))
+    paid = await run_in_threadpool(_order, ctx, order_id)
+    return HTMLResponse(pages.result_page(paid))

@@ -40,7 +40,8 @@ payment_orders = Table(
     read_model,
     Column("order_id", String(36), primary_key=True),
     Column("dossier_id", String(100), nullable=False, index=True),
-    Column("payer_id", String(100), nullable=False, index=True),
+    # As wide as the longest subject id a token may carry (shared.auth).
+    Column("payer_id", String(200), nullable=False, index=True),
     Column("amount", BigInteger, nullable=False),
     Column("status", String(20), nullable=False),
     Column("description_vi", Text, nullable=False),

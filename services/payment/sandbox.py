@@ -55,13 +55,18 @@ class SandboxBank:
         )
         return sign(confirmation, self._secret)
 
-    def call_back(self, signed: SignedConfirmation) -> CallbackAnswer:
+    async def call_back(self, signed: SignedConfirmation) -> CallbackAnswer:
+        """Asynchronous, so that the page waiting for the callback holds none of the
+        threads the service's synchronous routes, the callback's own among them,
+        run in."""
         headers = {"Content-Type": "application/json"}
         if cid := correlation_id.get():
             headers[CORRELATION_HEADER] = cid
         try:
-            with httpx.Client(timeout=self.timeout, trust_env=False) as client:
-                response = client.post(
+            async with httpx.AsyncClient(
+                timeout=self.timeout, trust_env=False
+            ) as client:
+                response = await client.post(
                     self.callback_url, content=signed.model_dump_json(), headers=headers
                 )
         except httpx.HTTPError as error:

@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.errors import Unauthenticated
+from shared.http.fields import Text
 
 Outcome = Literal["success", "failure"]
 
@@ -27,9 +28,9 @@ class Confirmation(BaseModel):
     # Forbidden extras: nothing unsigned rides along with a signed confirmation.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    order_id: str = Field(min_length=1, max_length=100)
+    order_id: Text = Field(min_length=1, max_length=100)
     amount: int = Field(gt=0, strict=True, description="đồng")
-    transaction_id: str = Field(min_length=1, max_length=100)
+    transaction_id: Text = Field(min_length=1, max_length=100)
     outcome: Outcome
     paid_at: AwareDatetime
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -10,9 +11,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import (
@@ -23,10 +25,16 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import Principal, TokenVerifier
-from shared.errors import Unauthenticated
-from shared.http.problems import install_problem_handlers
+from shared.errors import Invalid, Unauthenticated
+from shared.http.problems import (
+    PROBLEM_JSON,
+    framework_title,
+    install_problem_handlers,
+    problem,
+)
 from shared.logging import correlation_id
 from shared.messaging.admin import broker_answers
 from shared.messaging.lag import LagProbe
@@ -37,6 +45,12 @@ from shared.store.schema import inbox, outbox
 log = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
+# A caller's correlation id is carried into logs and every event that follows; one
+# that is not short visible ASCII is replaced by a fresh one.
+_CORRELATION_ID = re.compile(r"[\x21-\x7e]{1,128}")
+# No request of the portal's is near this size (a dossier's form is at most 64 KiB);
+# a larger body is refused before it is read.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -137,6 +151,51 @@ def _readiness(ctx: ServiceContext) -> tuple[bool, dict[str, Any]]:
     return ready, checks
 
 
+class RequestGuard:
+    """Refuses, before any route sees them, requests no client of the portal sends:
+    a NUL character in the path or query (stores refuse it in text) and bodies
+    larger than `max_body` bytes, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            refused = problem(
+                422, Invalid.title, "The path or query holds a NUL character."
+            )
+            await refused(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_body:
+            await self._too_large()(scope, receive, send)
+            return
+        await self.app(scope, self._counted(receive), send)
+
+    def _too_large(self) -> JSONResponse:
+        return problem(
+            413, framework_title(413), f"The body exceeds {self.max_body} bytes."
+        )
+
+    def _counted(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                # Raised inside the route's body reading, which lets it through.
+                raise HTTPException(413, f"The body exceeds {self.max_body} bytes.")
+            return message
+
+        return counted
+
+
 def create_api(
     ctx: ServiceContext,
     title: str,
@@ -159,6 +218,7 @@ def create_api(
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.ctx = ctx
     install_problem_handlers(app)
+    app.add_middleware(RequestGuard)
 
     metrics = CollectorRegistry()
     requests = Counter(
@@ -171,7 +231,8 @@ def create_api(
 
     @app.middleware("http")
     async def correlate(request: Request, call_next: Callable[..., Any]) -> Response:
-        cid = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        given = request.headers.get(CORRELATION_HEADER, "")
+        cid = given if _CORRELATION_ID.fullmatch(given) else str(uuid.uuid4())
         token = correlation_id.set(cid)
         started = time.perf_counter()
         try:
@@ -207,11 +268,62 @@ def create_api(
             status_code=200 if ok else 503,
         )
 
-    @app.get("/metrics", tags=["health"])
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     def scrape() -> Response:
         return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health,metrics")
     return app
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; the title in Vietnamese / English.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Makes the OpenAPI document say what the API answers: any 4xx is problem JSON
+    (or, from a page, HTML), not FastAPI's default validation error."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, routes=app.routes
+            )
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = PROBLEM_SCHEMA
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    _problem_responses(operation.setdefault("responses", {}))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_responses(responses: dict[str, Any]) -> None:
+    content: dict[str, Any] = {
+        PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    pages = [r for r in responses.values() if "text/html" in r.get("content", {})]
+    if pages:
+        content["text/html"] = {"schema": {"type": "string"}}
+    for status in [s for s in responses if s.startswith("4")]:
+        responses[status] = {**responses[status], "content": content}
+    responses["4XX"] = {"description": "Problem details", "content": content}

@@ -3,7 +3,9 @@ codes; a stack trace never reaches the caller."""
 
 from __future__ import annotations
 
+import json
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -35,6 +37,44 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 
+# Titles of the errors the framework raises itself (routing, body parsing).
+FRAMEWORK_TITLES: dict[int, str] = {
+    400: "Yêu cầu không hợp lệ / Bad request",
+    401: Unauthenticated.title,
+    403: Forbidden.title,
+    404: NotFound.title,
+    405: "Phương thức không được hỗ trợ / Method not allowed",
+    406: "Không có định dạng phù hợp / Not acceptable",
+    409: Conflict.title,
+    413: "Yêu cầu quá lớn / Request too large",
+    415: "Kiểu nội dung không được hỗ trợ / Unsupported media type",
+    422: Invalid.title,
+    429: "Quá nhiều yêu cầu / Too many requests",
+}
+
+
+def framework_title(status: int) -> str:
+    if status in FRAMEWORK_TITLES:
+        return FRAMEWORK_TITLES[status]
+    try:
+        english = HTTPStatus(status).phrase
+    except ValueError:
+        english = "Error"
+    return f"Lỗi {status} / {english}"
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        # A detail may echo what the caller sent, half a character (a lone
+        # surrogate, which JSON can escape) included: replaced, never a 500.
+        text = json.dumps(
+            content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        )
+        return text.encode("utf-8", "replace")
+
+
 def problem(
     status: int, title: str, detail: str | None = None, **extra: Any
 ) -> JSONResponse:
@@ -43,9 +83,7 @@ def problem(
         body["detail"] = detail
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        body, status_code=status, media_type=PROBLEM_JSON, headers=headers
-    )
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -85,7 +123,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail))
+        title = framework_title(error.status_code)
+        detail = str(error.detail) if error.detail else None
+        if detail and detail.lower() in title.lower():
+            detail = None  # "Not Found" says nothing the title does not
+        answer = problem(error.status_code, title, detail)
+        # Kept: a 405 names the methods its path takes in Allow.
+        answer.headers.update(error.headers or {})
+        return answer
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

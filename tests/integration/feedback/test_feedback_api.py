@@ -224,6 +224,10 @@ def test_the_default_agency_is_a_setting(
         (about_birth(body="x" * 5001), 422, None),
         (about_birth(about="weather"), 422, None),
         (about_birth(author_id="someone-else"), 422, None),
+        # PostgreSQL refuses NUL in text: refused as invalid, not failed in the store.
+        (about_birth(title="Thời hạn\x00"), 422, None),
+        (about_birth(body="Đề nghị\x00trả kết quả"), 422, None),
+        (about_birth(procedure_code=BIRTH + "\x00"), 422, None),
     ],
 )
 def test_a_refused_submission_is_a_problem_and_records_nothing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from tests.integration.payment.harness import (
 from tests.support import PythonProcess, free_ports, postgres
 
 Spawn = Callable[..., PythonProcess]
+
+# More than the 40 threads the API runs its synchronous routes in.
+PAYERS_AT_ONCE = 80
 
 
 @dataclass
@@ -121,6 +125,32 @@ def test_paying_at_the_gateway_settles_the_order(running_api: RunningApi) -> Non
     assert settled.data["amount"] == 135_000
     # The bank's callback carried the payer's correlation id through.
     assert settled.correlationid == journey
+
+
+def test_many_payers_at_the_gateway_at_once_are_all_confirmed(
+    running_api: RunningApi,
+) -> None:
+    """The gateway page calls the service back while its own request is open: it
+    must not hold one of the API's worker threads meanwhile, or enough payers at
+    once leave no thread for the callbacks and each page times out (502)."""
+    api, local = running_api, running_api.local
+    order_ids = [local.issue_order()[0] for _ in range(PAYERS_AT_ONCE)]
+
+    def pay(order_id: str) -> httpx.Response:
+        with httpx.Client(base_url=api.base_url, trust_env=False, timeout=60) as http:
+            return http.post(
+                f"/sandbox-gateway/pay/{order_id}", data={"outcome": "success"}
+            )
+
+    with ThreadPoolExecutor(PAYERS_AT_ONCE) as payers:
+        pages = list(payers.map(pay, order_ids))
+
+    assert [page.status_code for page in pages] == [200] * PAYERS_AT_ONCE
+    assert all("Thanh toán thành công / Payment succeeded" in p.text for p in pages)
+    assert all(
+        local.stream(order_id) == ["PaymentRequested", "PaymentSettled"]
+        for order_id in order_ids
+    )
 
 
 def test_cancelling_at_the_gateway_fails_the_order(running_api: RunningApi) -> None:

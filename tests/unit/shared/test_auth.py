@@ -152,3 +152,48 @@ def test_a_missing_jwks_file_refuses_every_token(key_dir: Path, tmp_path: Path) 
     token = issue("citizen-1", "citizen", key_dir=key_dir)
     with pytest.raises(Unauthenticated):
         TokenVerifier(str(tmp_path / "absent.json"), ISSUER, AUDIENCE).verify(token)
+
+
+def _signed_with_claims(key_dir: Path, **claims: object) -> str:
+    """A token signed by the real issuer's key, with claims of the test's choosing."""
+    token = issue("citizen-1", "citizen", key_dir=key_dir)
+    body = jwt.decode(token, options={"verify_signature": False})
+    body.update(claims)
+    body = {name: value for name, value in body.items() if value is not None}
+    private, _ = ensure_keys(key_dir)
+    kid = jwt.get_unverified_header(token)["kid"]
+    return jwt.encode(
+        body, private.read_bytes(), algorithm="RS256", headers={"kid": kid}
+    )
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"roles": 5},
+        {"roles": [["nested"]]},
+        {"roles": "approver"},
+        {"agency": ["UBND-HN"], "kind": "officer"},
+        {"agency": {"code": "UBND-HN"}, "kind": "officer"},
+        {"agency": 7, "kind": "officer"},
+        {"name": {"given": "An"}},
+        {"pid": 1234},
+        {"sub": ""},
+        {"sub": "x" * 201},
+        {"sub": "citizen\x001"},
+        {"agency": "UBND\x00HN", "kind": "officer"},
+    ],
+    ids=lambda claims: repr(claims)[:40],
+)
+def test_a_signed_token_with_malformed_claims_is_refused(
+    verifier: TokenVerifier, key_dir: Path, claims: dict[str, object]
+) -> None:
+    with pytest.raises(Unauthenticated):
+        verifier.verify(_signed_with_claims(key_dir, **claims))
+
+
+def test_a_subject_id_as_long_as_the_stores_hold_is_accepted(
+    verifier: TokenVerifier, key_dir: Path
+) -> None:
+    principal = verifier.verify(_signed_with_claims(key_dir, sub="s" * 200))
+    assert principal.subject_id == "s" * 200
