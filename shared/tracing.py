@@ -73,7 +73,13 @@ def traceparent_from_headers(
     items = headers.items() if isinstance(headers, Mapping) else headers
     for key, value in items:
         if key == TRACEPARENT and value:
-            return value.decode() if isinstance(value, bytes) else str(value)
+            # A header is outside input: one that isn't text is no trace context.
+            text = (
+                value.decode("ascii", "replace")
+                if isinstance(value, bytes)
+                else str(value)
+            )
+            return text if text.isascii() and text.isprintable() else None
     return None
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CONTENT_TYPE = "application/cloudevents+json"
 SPEC_VERSION = "1.0"
+ID_LENGTH = 100
 
 
 def utcnow() -> datetime:
@@ -27,7 +28,13 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    # Any string in CloudEvents; here visible ASCII that fits the stores' columns.
+    id: str = Field(
+        default_factory=lambda: str(uuid.uuid4()),
+        min_length=1,
+        max_length=ID_LENGTH,
+        pattern=r"^[\x21-\x7e]+$",
+    )
     source: str
     type: str
     specversion: str = SPEC_VERSION

@@ -170,6 +170,16 @@ class EventConsumer:
                     outcome.duplicates += 1
                 except _Poison as poison:
                     poisoned.append((decoded.message, str(poison)))
+                except (OperationalError, DeadLettersUnconfirmed):
+                    raise
+                except Exception as error:
+                    log.warning(
+                        "event could not be handled; dead-lettering",
+                        extra={"event_id": decoded.envelope.id},
+                        exc_info=True,
+                    )
+                    reason = f"unhandleable: {type(error).__name__}: {error}"
+                    poisoned.append((decoded.message, reason))
             if inbox_rows:
                 session.execute(insert(inbox), inbox_rows)
             for message, reason in poisoned:

@@ -15,6 +15,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from shared.events.envelope import ID_LENGTH
+
 store_metadata = MetaData()
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
@@ -24,7 +26,7 @@ events = Table(
     "events",
     store_metadata,
     Column("position", Position, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_id", String(ID_LENGTH), nullable=False, unique=True),
     Column("stream_id", String(200), nullable=False),
     Column("version", Integer, nullable=False),
     Column("type", String(100), nullable=False),
@@ -38,7 +40,7 @@ outbox = Table(
     "outbox",
     store_metadata,
     Column("position", Position, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), nullable=False),
+    Column("event_id", String(ID_LENGTH), nullable=False),
     Column("topic", String(200), nullable=False),
     Column("key", String(200), nullable=False),
     Column("payload", Text, nullable=False),
@@ -57,7 +59,7 @@ inbox = Table(
     "inbox",
     store_metadata,
     Column("consumer", String(100), primary_key=True),
-    Column("event_id", String(36), primary_key=True),
+    Column("event_id", String(ID_LENGTH), primary_key=True),
     Column("type", String(100), nullable=False),
     Column("topic", String(200), nullable=False),
     Column("partition", Integer, nullable=False),
