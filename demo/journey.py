@@ -109,12 +109,18 @@ class CitizenJourney:
             "form": form,
             "documents": documents,
         }
+        # One key for every try of this submission: the portal makes one dossier.
+        key = {"Idempotency-Key": str(uuid.uuid4())}
 
         def submitted() -> dict[str, Any] | None:
             # The dossier service learns the catalogue from catalog.events: right after
             # start-up it may not have read this procedure yet, and answers 404.
-            response = self.http.post(f"{self.suite.dossier}/dossiers", json=body)
-            return None if response.status_code == 404 else self._ok(response, 201)
+            url = f"{self.suite.dossier}/dossiers"
+            response = self.http.post(url, json=body, headers=key)
+            if response.status_code == 404:
+                return None
+            replayed = "Idempotent-Replayed" in response.headers
+            return self._ok(response, 200 if replayed else 201)
 
         return eventually(submitted, timeout=60)
 

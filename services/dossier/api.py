@@ -9,13 +9,14 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.engine import RowMapping
 
 from services.dossier import application
 from services.dossier.domain import STATUS_LABELS, VIETNAM, Applicant, Status
+from services.dossier.idempotency import checked_key
 from services.dossier.readmodel import dossiers, history
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
@@ -143,13 +144,30 @@ def _detail(ctx: Ctx, caller: Principal, dossier_id: str) -> dict[str, Any]:
 
 @router.post("", status_code=201)
 def submit_dossier(
-    ctx: Ctx, caller: Caller, body: SubmitDossier, response: Response
+    ctx: Ctx,
+    caller: Caller,
+    body: SubmitDossier,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> dict[str, Any]:
-    dossier_id = application.submit(
-        ctx.db, _applicant(caller), body.procedure_code, body.form, body.documents
+    """Submits a dossier. With an `Idempotency-Key` the applicant sent before with
+    the same body, submits nothing and answers 200 with that dossier."""
+    applicant = _applicant(caller)
+    if idempotency_key is not None:
+        checked_key(idempotency_key)
+    submission = application.submit(
+        ctx.db,
+        applicant,
+        body.procedure_code,
+        body.form,
+        body.documents,
+        idempotency_key,
     )
-    response.headers["Location"] = f"/dossiers/{dossier_id}"
-    return _detail(ctx, caller, dossier_id)
+    if submission.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/dossiers/{submission.dossier_id}"
+    return _detail(ctx, caller, submission.dossier_id)
 
 
 @router.get("")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.dossier.catalogue import terms_of
@@ -18,9 +20,16 @@ from services.dossier.domain import (
     stream_id,
     submission_day,
 )
+from services.dossier.idempotency import (
+    IdempotencyKey,
+    dossier_of,
+    fingerprint,
+    register,
+)
 from services.dossier.numbering import allocate_code
 from services.dossier.readmodel import HANDLERS
 from shared.errors import NotFound
+from shared.events.dossier import DossierSubmitted
 from shared.events.envelope import Envelope, utcnow
 from shared.events.payment import PaymentSettled
 from shared.events.registry import EventData, registry
@@ -51,37 +60,97 @@ def _append_and_project(
     return envelopes
 
 
+@dataclass(frozen=True)
+class Submission:
+    dossier_id: str
+    # True when an earlier request with the same idempotency key created the dossier.
+    replayed: bool = False
+
+
 def submit(
     db: Database,
     applicant: Applicant,
     procedure_code: str,
     form: dict[str, Any],
     documents: Sequence[str],
-) -> str:
-    """Submits a dossier for a procedure in force; returns the new dossier's id."""
-    with db.transaction() as session:
-        terms = terms_of(session, procedure_code)
-        if terms is None:
-            raise NotFound(
-                f"no procedure {procedure_code} in the catalogue",
-                procedure_code=procedure_code,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """Submits a dossier for a procedure in force. Given a key the applicant used
+    before for the same request, submits nothing and answers with that dossier."""
+    if idempotency_key is None:
+        with db.transaction() as session:
+            submitted = _submit(session, applicant, procedure_code, form, documents)
+        return _logged(submitted)
+
+    request = {
+        "procedure_code": procedure_code,
+        "form": form,
+        "documents": list(documents),
+    }
+    key = IdempotencyKey(applicant.subject_id, idempotency_key, fingerprint(request))
+    try:
+        with db.transaction() as session:
+            earlier = dossier_of(session, key)
+            if earlier is not None:
+                return _replayed(earlier)
+            submitted = _submit(
+                session, applicant, procedure_code, form, documents, key
             )
-        dossier = Dossier(str(uuid.uuid4()))
-        now = utcnow()
-        code = allocate_code(
-            session, dossier.dossier_id, terms.agency_code, submission_day(now)
-        )
-        events = dossier.submit(terms, applicant, form, documents, code, now)
-        _append_and_project(session, dossier, events, Causation.current())
+        return _logged(submitted)
+    except IntegrityError:
+        # A concurrent request with the same key committed first; ours is rolled
+        # back, and the winner's dossier is the answer to both.
+        with db.transaction() as session:
+            earlier = dossier_of(session, key)
+        if earlier is None:
+            raise
+        return _replayed(earlier)
+
+
+def _logged(submitted: DossierSubmitted) -> Submission:
     log.info(
         "dossier submitted",
         extra={
-            "dossier_id": dossier.dossier_id,
-            "dossier_code": code,
-            "procedure_code": procedure_code,
+            "dossier_id": submitted.dossier_id,
+            "dossier_code": submitted.dossier_code,
+            "procedure_code": submitted.procedure_code,
         },
     )
-    return dossier.dossier_id
+    return Submission(submitted.dossier_id)
+
+
+def _replayed(dossier_id: str) -> Submission:
+    log.info("submission replayed for its key", extra={"dossier_id": dossier_id})
+    return Submission(dossier_id, replayed=True)
+
+
+def _submit(
+    session: Session,
+    applicant: Applicant,
+    procedure_code: str,
+    form: dict[str, Any],
+    documents: Sequence[str],
+    key: IdempotencyKey | None = None,
+) -> DossierSubmitted:
+    terms = terms_of(session, procedure_code)
+    if terms is None:
+        raise NotFound(
+            f"no procedure {procedure_code} in the catalogue",
+            procedure_code=procedure_code,
+        )
+    dossier = Dossier(str(uuid.uuid4()))
+    if key is not None:
+        # First, so a racer with the same key waits here before taking a code.
+        register(session, key, dossier.dossier_id)
+    now = utcnow()
+    code = allocate_code(
+        session, dossier.dossier_id, terms.agency_code, submission_day(now)
+    )
+    events = dossier.submit(terms, applicant, form, documents, code, now)
+    _append_and_project(session, dossier, events, Causation.current())
+    [submitted] = events
+    assert isinstance(submitted, DossierSubmitted)
+    return submitted
 
 
 def on_payment_settled(

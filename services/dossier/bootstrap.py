@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.dossier import api, application
 from services.dossier.catalogue import CATALOGUE_HANDLERS, catalogue_model
+from services.dossier.idempotency import idempotency_model
 from services.dossier.numbering import numbering_model
 from services.dossier.readmodel import HANDLERS, read_model
 from services.dossier.settings import DossierSettings
@@ -24,7 +25,11 @@ DOSSIERS = "dossier-dossiers"
 
 def build_database(settings: DossierSettings) -> Database:
     return Database(
-        settings.resolved_database_url(), read_model, catalogue_model, numbering_model
+        settings.resolved_database_url(),
+        read_model,
+        catalogue_model,
+        numbering_model,
+        idempotency_model,
     )
 
 
