@@ -53,12 +53,15 @@ def build_worker_app(
     relay: OutboxRelay | None,
     **faust_settings: Any,
 ) -> faust.App:
+    datadir = VAR_DIR / "faust"
+    # faust creates its app folder but not the parents: a fresh clone has no var/.
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.resolved_group_id(),
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         # faust keeps a data folder per app even with in-memory tables.
-        datadir=str(VAR_DIR / "faust"),
+        datadir=str(datadir),
         autodiscover=False,
         web_enabled=False,
         topic_disable_leader=True,
