@@ -13,8 +13,8 @@ from shared.events import topics
 from shared.events.catalog import ProcedurePublished, ProcedureRevised
 from shared.events.envelope import Envelope
 from shared.events.payment import PaymentSettled
-from shared.events.registry import EventData, registry
 from shared.messaging.consumer import Message
+from tests.support.events import envelope_of
 
 _offsets = itertools.count()
 
@@ -54,25 +54,6 @@ BIRTH_REGISTRATION: dict[str, Any] = {
 }
 
 BIRTH_DOCUMENTS = ["TK-01", "GCS-01"]
-
-
-def envelope_of(
-    event: EventData,
-    subject: str,
-    sequence: int = 1,
-    source: str = "/services/test",
-    correlation_id: str | None = None,
-) -> Envelope:
-    spec = registry.for_model(type(event))
-    return Envelope(
-        source=source,
-        type=spec.type,
-        subject=subject,
-        dataschema=spec.dataschema,
-        data=event.model_dump(mode="json"),
-        sequence=sequence,
-        correlationid=correlation_id or str(uuid.uuid4()),
-    )
 
 
 def message_of(envelope: Envelope, topic: str) -> Message:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer
 
 from shared.devissuer import issue
 from shared.events import topics
@@ -22,15 +22,10 @@ from tests.integration.dossier.kit import (
     payment_settled,
     procedure_published,
 )
+from tests.support.events import publish
 from tests.support.processes import PythonProcess, free_ports, wait_for
 
 Spawn = Callable[..., PythonProcess]
-
-
-def publish(bootstrap: str, topic: str, envelope: Envelope) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
-    producer.produce(topic, key=envelope.subject.encode(), value=envelope.to_json())
-    assert producer.flush(30) == 0
 
 
 class History:

@@ -22,17 +22,19 @@ from services.feedback.bootstrap import (
 from services.feedback.readmodel import feedback
 from services.feedback.settings import FeedbackSettings
 from shared import devissuer
+from shared.events import topics
 from shared.events.catalog import (
     ProcedurePublished,
     ProcedureRevised,
     ProcedureWithdrawn,
 )
 from shared.events.envelope import Envelope
-from shared.events.registry import EventData, registry
+from shared.events.registry import EventData
 from shared.messaging.consumer import EventConsumer, Message
 from shared.messaging.dead_letters import LoggedDeadLetters
 from shared.store import Database
 from shared.store.schema import events, outbox
+from tests.support.events import envelope_of
 
 BIRTH = "1.001193"
 
@@ -96,17 +98,8 @@ def procedure(model: type[EventData], version: int, agency: str) -> EventData:
 
 
 def record(event: EventData, offset: int) -> Message:
-    spec = registry.for_model(type(event))
-    envelope = Envelope(
-        source="/services/catalog",
-        type=spec.type,
-        subject=f"procedure-{BIRTH}",
-        dataschema=spec.dataschema,
-        data=event.model_dump(mode="json"),
-        sequence=offset + 1,
-        correlationid=str(uuid.uuid4()),
-    )
-    return Message(spec.topic, 0, offset, envelope.to_json().encode())
+    envelope = envelope_of(event, f"procedure-{BIRTH}", offset + 1)
+    return Message(topics.CATALOG, 0, offset, envelope.to_json().encode())
 
 
 def about_birth(**changes: Any) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer
 
 from shared import devissuer
 from shared.events import topics
 from shared.events.catalog import ProcedurePublished
-from shared.events.envelope import CONTENT_TYPE, Envelope
-from shared.events.registry import registry
+from shared.events.envelope import Envelope
 from shared.messaging.admin import ensure_topics, portal_topics
+from tests.support.events import envelope_of, publish
 from tests.support.processes import PythonProcess, free_ports, wait_for
 
 
@@ -38,24 +38,7 @@ def publish_procedure(bootstrap: str, code: str, agency: str) -> None:
         fee=135_000,
         effective_from=date(2025, 1, 1),
     )
-    spec = registry.for_model(ProcedurePublished)
-    envelope = Envelope(
-        source="/services/catalog",
-        type=spec.type,
-        subject=f"procedure-{code}",
-        dataschema=spec.dataschema,
-        data=event.model_dump(mode="json"),
-        sequence=1,
-        correlationid=str(uuid.uuid4()),
-    )
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
-    producer.produce(
-        topics.CATALOG,
-        key=envelope.subject.encode(),
-        value=envelope.to_json().encode(),
-        headers=[("content-type", CONTENT_TYPE.encode())],
-    )
-    assert producer.flush(30) == 0
+    publish(bootstrap, topics.CATALOG, envelope_of(event, f"procedure-{code}"))
 
 
 def test_feedback_is_routed_by_the_projected_catalogue_and_published(

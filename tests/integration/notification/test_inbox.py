@@ -25,6 +25,7 @@ from shared.events.registry import EventData, registry
 from shared.messaging.consumer import EventConsumer, Message
 from shared.store import Database
 from shared.store.schema import inbox, outbox
+from tests.support.events import envelope_of
 
 T0 = datetime(2025, 3, 5, 7, 30, tzinfo=UTC)
 CODE = "000.00.00.H29-250305-0001"
@@ -84,16 +85,7 @@ def bearer(key_dir: Path, subject: str) -> dict[str, str]:
 def message(event: EventData, at: datetime, offset: int) -> tuple[Envelope, Message]:
     spec = registry.for_model(type(event))
     subject = getattr(event, "dossier_id", "subject")
-    envelope = Envelope(
-        source=f"/services/{spec.topic.split('.')[0]}",
-        type=spec.type,
-        time=at,
-        subject=subject,
-        dataschema=spec.dataschema,
-        data=event.model_dump(mode="json"),
-        sequence=1,
-        correlationid=str(uuid.uuid4()),
-    )
+    envelope = envelope_of(event, subject, time=at)
     record = Message(
         topic=spec.topic,
         partition=0,

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer
 
 from services.notification.domain import notification_id
 from shared import devissuer
 from shared.events import topics
 from shared.events.dossier import DossierSubmitted
-from shared.events.envelope import CONTENT_TYPE, Envelope
-from shared.events.registry import registry
+from shared.events.envelope import Envelope
 from shared.messaging.admin import ensure_topics, portal_topics
+from tests.support.events import envelope_of, publish
 from tests.support.processes import PythonProcess, free_ports, wait_for
 
 
@@ -46,17 +46,6 @@ def topic_reader(
     yield open_reader
     for reader in opened:
         reader.close()
-
-
-def publish(bootstrap: str, envelope: Envelope, topic: str) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
-    producer.produce(
-        topic,
-        key=envelope.subject.encode(),
-        value=envelope.to_json().encode(),
-        headers=[("content-type", CONTENT_TYPE.encode())],
-    )
-    assert producer.flush(30) == 0
 
 
 def test_a_submitted_dossier_reaches_the_inbox_and_is_published_as_sent(
@@ -93,17 +82,8 @@ def test_a_submitted_dossier_reaches_the_inbox_and_is_published_as_sent(
         fee=135_000,
         submitted_at=datetime(2025, 3, 5, 7, 30, tzinfo=UTC),
     )
-    spec = registry.for_model(DossierSubmitted)
-    envelope = Envelope(
-        source="/services/dossier",
-        type=spec.type,
-        subject=f"dossier-{event.dossier_id}",
-        dataschema=spec.dataschema,
-        data=event.model_dump(mode="json"),
-        sequence=1,
-        correlationid=str(uuid.uuid4()),
-    )
-    publish(kafka_bootstrap, envelope, topics.DOSSIER)
+    envelope = envelope_of(event, f"dossier-{event.dossier_id}")
+    publish(kafka_bootstrap, topics.DOSSIER, envelope)
 
     token = devissuer.issue(applicant, "citizen", key_dir=tmp_path / "keys")
 

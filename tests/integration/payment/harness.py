@@ -18,10 +18,10 @@ from shared.devissuer import issue
 from shared.events import topics
 from shared.events.dossier import DossierSubmitted
 from shared.events.envelope import Envelope
-from shared.events.registry import registry
 from shared.messaging.consumer import BatchOutcome, EventConsumer, Message
 from shared.store import Database
 from shared.store.schema import events, outbox
+from tests.support.events import envelope_of
 
 GATEWAY_SECRET = "integration-gateway-secret-0123456789"
 
@@ -57,15 +57,7 @@ def dossier_submitted(
         fee=fee,
         submitted_at=datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
     )
-    return Envelope(
-        source="/services/dossier",
-        type="DossierSubmitted",
-        subject=f"dossier-{dossier_id}",
-        dataschema=registry.for_model(DossierSubmitted).dataschema,
-        data=data.model_dump(mode="json"),
-        sequence=1,
-        correlationid=str(uuid.uuid4()),
-    )
+    return envelope_of(data, f"dossier-{dossier_id}")
 
 
 def as_message(envelope: Envelope, offset: int = 0) -> Message:

@@ -6,19 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from confluent_kafka import Consumer, Message, Producer
+from confluent_kafka import Consumer, Message
 
 from shared.events.envelope import CONTENT_TYPE, Envelope
 from tests.integration.payment.harness import dossier_submitted
 from tests.support import PythonProcess
+from tests.support.events import publish
 
 Unique = Callable[[str], str]
-
-
-def publish(bootstrap: str, topic: str, envelope: Envelope) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
-    producer.produce(topic, value=envelope.to_json(), key=envelope.subject)
-    assert producer.flush(30) == 0
 
 
 def test_the_worker_requests_payment_for_a_submitted_dossier(
