@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.devissuer import ensure_keys
 from tests.support import kafka, postgres
 from tests.support.processes import PythonProcess
 
@@ -129,6 +130,20 @@ def postgres_url(postgres_server: str, unique: Callable[[str], str]) -> Iterator
     url = postgres.create_database(postgres_server, name)
     yield url
     postgres.drop_database(postgres_server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """Each store the services support: a test using it runs once on each."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def key_dir(tmp_path: Path) -> Path:
+    """A development signing key and its JWKS, private to the test."""
+    keys = tmp_path / "keys"
+    ensure_keys(keys)
+    return keys
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from services.dossier.bootstrap import build_app, catalogue_projection, payments
 from services.dossier.settings import DossierSettings
-from shared.devissuer import ensure_keys, issue
+from shared.devissuer import issue
 from shared.messaging.consumer import EventConsumer
 from shared.store import Database
 from tests.integration.dossier.kit import (
@@ -22,18 +22,6 @@ from tests.integration.dossier.kit import (
 )
 
 Headers = dict[str, str]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue(f"{request.param}_url")  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def key_dir(tmp_path: Path) -> Path:
-    keys = tmp_path / "keys"
-    ensure_keys(keys)
-    return keys
 
 
 @pytest.fixture

@@ -42,21 +42,10 @@ class RecordedDeadLetters:
         return None
 
 
-@pytest.fixture(params=["sqlite_url", "postgres_url"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue(request.param)
-
-
 @pytest.fixture
-def key_dir(tmp_path: Path) -> Path:
-    devissuer.ensure_keys(tmp_path / "keys")
-    return tmp_path / "keys"
-
-
-@pytest.fixture
-def client(database_url: str, key_dir: Path) -> Iterator[TestClient]:
+def client(store_url: str, key_dir: Path) -> Iterator[TestClient]:
     settings = NotificationSettings(
-        database_url=database_url, PORTAL_JWKS=str(key_dir / "jwks.json")
+        database_url=store_url, PORTAL_JWKS=str(key_dir / "jwks.json")
     )
     with TestClient(build_app(settings)) as test_client:
         yield test_client

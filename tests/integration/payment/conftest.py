@@ -11,24 +11,12 @@ from pydantic import SecretStr
 
 from services.payment.bootstrap import build_app, submissions
 from services.payment.settings import PaymentSettings
-from shared.devissuer import ensure_keys
 from tests.integration.payment.harness import (
     GATEWAY_SECRET,
     DeadLetterRecorder,
     PaymentService,
 )
 from tests.support import free_ports
-
-
-@pytest.fixture(params=["sqlite_url", "postgres_url"])
-def store_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(request.param))
-
-
-@pytest.fixture
-def key_dir(tmp_path: Path) -> Path:
-    ensure_keys(tmp_path / "keys")
-    return tmp_path / "keys"
 
 
 @pytest.fixture
